@@ -1,0 +1,71 @@
+"""`cbec` — the headless front end over the same services the window uses (never imports Qt).
+
+Exit codes: 0 success, 1 refused input (nothing changed), 2 usage.
+Each command group lives in desktop/commands/<name>.py with `register(subparsers)`; a command
+handler is `fn(args) -> int` and prints Chinese text, or JSON with --json.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Any, Sequence
+
+from desktop import __version__
+from desktop.core.errors import CbecError
+
+# Command groups, in help order. Each module registers its sub-commands.
+COMMAND_MODULES = (
+    "desktop.commands.setup",      # init, demo, figures, check
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cbec", description="南阳跨境电商综试区 统计填报系统（命令行）",
+    )
+    parser.add_argument("--version", action="version", version=f"cbec {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认：用户数据目录，或环境变量 CBEC_DATA_DIR）")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def add_json_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果（供程序读取）")
+
+
+def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
+    """Print `payload` as JSON when --json was given, else the Chinese `text`."""
+    if getattr(args, "json", False):
+        print(json.dumps(payload, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (ValueError, OSError):
+                pass
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CbecError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": exc.message, "detail": exc.detail}, ensure_ascii=False))
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已取消，未作改动。", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
