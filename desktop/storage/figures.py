@@ -1,0 +1,509 @@
+"""Plan-figure engine: every figure the home page, the reports and the municipal summary show.
+
+For one unit or the whole city (unit None or '411300') and any period it gives, per row key:
+the period value, year to date, the same span last year and growth, cumulative since the
+covering plan's start, the plan's target for the year and completion %, and the counts that
+follow from the ledgers. Nothing else computes these numbers, so nothing can disagree.
+
+Row keys: VOLUME, EXPORT, EXPORT.<mode>, IMPORT, IMPORT.<mode>, B2B_EXPORT, B2C_EXPORT,
+ENTERPRISES, KNOWN_ENTERPRISES, BROUGHT_IN_YEAR, BROUGHT_IN_TOTAL, PARKS, BASES, WAREHOUSES,
+WAREHOUSE_AREA, LIVESTREAM_BASES, LIVESTREAM_HOSTS, O2O_STORES, TALENT, TALENT_TRAINED[.<cat>],
+TALENT_INTRODUCED[.<cat>], TRAINING_SESSIONS, TRAINEES, INCUBATED, LIVESTREAM_SALES, RAIL_TRAINS,
+RAIL_TEU. Money is integer 元 in every field.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable
+
+from desktop.core.money import format_money, growth_percent
+from desktop.core.periods import Period
+from desktop.storage.db import Store
+from desktop.storage.reference import CITY_CODE
+
+EXPORT_MODES = ("9610", "9710", "9810", "1210", "OTHER")
+IMPORT_MODES = ("9610", "1210", "1239", "OTHER")
+TALENT_CATS = ("EXEC", "OPS", "TECH", "HOST", "OTHER")
+_MODE_NAMES = {"OTHER": "其他"}
+_CAT_NAMES = {"EXEC": "企业高管", "OPS": "运营推广", "TECH": "技术研发", "HOST": "直播主播", "OTHER": "其他"}
+
+# key -> (name, display unit, level, sources [(indicator, category or None = all)])
+_FLOW_DEFS: list[tuple[str, str, str, int, list[tuple[str, str | None]]]] = [
+    ("VOLUME", "跨境电商交易额", "万元", 0, [("CBEC_EXPORT", None), ("CBEC_IMPORT", None)]),
+    ("EXPORT", "出口额", "万元", 1, [("CBEC_EXPORT", None)]),
+    *[(f"EXPORT.{m}", _MODE_NAMES.get(m, m), "万元", 2, [("CBEC_EXPORT", m)]) for m in EXPORT_MODES],
+    ("IMPORT", "进口额", "万元", 1, [("CBEC_IMPORT", None)]),
+    *[(f"IMPORT.{m}", _MODE_NAMES.get(m, m), "万元", 2, [("CBEC_IMPORT", m)]) for m in IMPORT_MODES],
+    ("B2B_EXPORT", "其中：B2B出口（9710+9810）", "万元", 1, [("CBEC_EXPORT", "9710"), ("CBEC_EXPORT", "9810")]),
+    ("B2C_EXPORT", "其中：B2C出口（9610+1210）", "万元", 1, [("CBEC_EXPORT", "9610"), ("CBEC_EXPORT", "1210")]),
+    ("TALENT", "跨境电商人才（培养+引进）", "人", 0, [("TALENT_TRAINED", None), ("TALENT_INTRODUCED", None)]),
+    ("TALENT_TRAINED", "培养人才", "人", 1, [("TALENT_TRAINED", None)]),
+    *[(f"TALENT_TRAINED.{c}", n, "人", 2, [("TALENT_TRAINED", c)]) for c, n in _CAT_NAMES.items()],
+    ("TALENT_INTRODUCED", "引进人才", "人", 1, [("TALENT_INTRODUCED", None)]),
+    *[(f"TALENT_INTRODUCED.{c}", n, "人", 2, [("TALENT_INTRODUCED", c)]) for c, n in _CAT_NAMES.items()],
+    ("TRAINING_SESSIONS", "开展跨境电商培训", "场", 0, [("TRAINING_SESSIONS", None)]),
+    ("TRAINEES", "培训人次", "人次", 0, [("TRAINEES", None)]),
+    ("INCUBATED", "孵化跨境电商企业", "家", 0, [("INCUBATED", None)]),
+    ("LIVESTREAM_SALES", "跨境直播销售额", "万元", 0, [("LIVESTREAM_SALES", None)]),
+    ("RAIL_TRAINS", "中欧班列跨境电商专列", "列", 0, [("RAIL_TRAINS", None)]),
+    ("RAIL_TEU", "中欧班列跨境电商货量", "标箱", 0, [("RAIL_TEU", None)]),
+]
+FLOW_KEYS = tuple(d[0] for d in _FLOW_DEFS)
+
+_STOCK_DEFS: list[tuple[str, str, str, int]] = [
+    ("ENTERPRISES", "跨境电商企业", "家", 0),
+    ("KNOWN_ENTERPRISES", "其中：知名企业", "家", 1),
+    ("BROUGHT_IN_YEAR", "其中：本年引进企业", "家", 1),
+    ("BROUGHT_IN_TOTAL", "其中：规划期以来引进企业", "家", 1),
+    ("PARKS", "跨境电商产业园区", "个", 0),
+    ("BASES", "培训孵化基地", "个", 0),
+    ("WAREHOUSES", "海外仓", "个", 0),
+    ("WAREHOUSE_AREA", "海外仓面积", "平方米", 1),
+    ("LIVESTREAM_BASES", "直播基地", "个", 0),
+    ("LIVESTREAM_HOSTS", "直播主播", "人", 1),
+    ("O2O_STORES", "O2O体验店", "个", 0),
+]
+STOCK_KEYS = tuple(d[0] for d in _STOCK_DEFS)
+
+# Which row answers which plan metric, and which of the row's numbers is the "actual".
+_METRIC_OF_ROW = {"VOLUME": ("VOLUME", "ytd"), "PARKS": ("PARKS", "value"),
+                  "KNOWN_ENTERPRISES": ("KNOWN_ENTERPRISES", "value"), "TALENT": ("TALENT", "cumulative")}
+DEFAULT_START_YEAR = 2021
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    code: str
+    name: str
+    doc_no: str | None
+    start_year: int
+    end_year: int
+    milestones: list[int]
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    key: str
+    name: str
+    unit: str
+    storage_unit: str
+    level: int
+    kind: str  # 'flow' | 'stock'
+    value: int | None
+    ytd: int | None
+    ytd_last_year: int | None
+    growth: Decimal | None
+    target: int | None
+    completion: Decimal | None
+    cumulative: int | None
+
+
+@dataclass(frozen=True)
+class MilestoneResult:
+    plan_code: str
+    metric_key: str
+    metric_name: str
+    display_unit: str
+    year: int
+    target: int
+    actual: int | None
+    completion: Decimal | None
+    status: str  # 已完成 | 未完成 | 按进度 | 滞后 | 未到期
+
+
+@dataclass
+class Figures:
+    unit_code: str
+    unit_name: str
+    period: Period
+    plan: PlanInfo | None
+    rows: list[FigureRow]
+    milestones: list[MilestoneResult] = field(default_factory=list)
+    pilot: str | None = None
+
+    def row(self, key: str) -> FigureRow:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+    @property
+    def no_plan_note(self) -> str | None:
+        return None if self.plan else "本年度无规划目标，与上年同期比较"
+
+    def to_json(self) -> dict:
+        def clean(d: dict) -> dict:
+            return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in d.items()}
+        return {
+            "unit_code": self.unit_code, "unit_name": self.unit_name, "period": str(self.period),
+            "plan": asdict(self.plan) if self.plan else None, "note": self.no_plan_note,
+            "pilot": self.pilot,
+            "rows": [clean(asdict(r)) for r in self.rows],
+            "milestones": [clean(asdict(m)) for m in self.milestones],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# plans and targets
+
+def plan_for_year(store: Store, year: int) -> PlanInfo | None:
+    row = store.conn.execute(
+        "SELECT code, name, doc_no, start_year, end_year, milestones FROM plan"
+        " WHERE start_year <= ? AND end_year >= ? ORDER BY start_year DESC LIMIT 1", (year, year)).fetchone()
+    if row is None:
+        return None
+    return PlanInfo(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+
+
+def _targets(store: Store, plan: PlanInfo | None, unit: str) -> dict[tuple[str, int], int]:
+    if plan is None:
+        return {}
+    return {(k, y): v for k, y, v in store.conn.execute(
+        "SELECT metric_key, year, value FROM plan_target WHERE plan_code = ? AND unit_code = ?", (plan.code, unit))}
+
+
+def _unit_filter(unit: str | None) -> tuple[str, tuple]:
+    if unit is None or unit == CITY_CODE:
+        return "", ()
+    return " AND unit_code = ?", (unit,)
+
+
+# ---------------------------------------------------------------------------------------------
+# flows: sums of indicator values over sets of periods
+
+_Sums = dict[tuple[str, str], dict[str, int]]  # (indicator, category) -> period -> value
+
+
+def _load_sums(store: Store, since_year: int, unit: str | None, *, by_unit: bool = False) -> dict[str, _Sums]:
+    """Values since `since_year` grouped by (unit or '*', indicator, category, period)."""
+    where, params = _unit_filter(unit)
+    unit_col = "unit_code" if by_unit else "'*'"
+    out: dict[str, _Sums] = defaultdict(lambda: defaultdict(dict))
+    for u, ind, cat, per, total in store.conn.execute(
+            f"SELECT {unit_col}, indicator_code, category, period, SUM(value) FROM indicator_value"
+            f" WHERE period >= ?{where} GROUP BY 1, 2, 3, 4", (f"{since_year:04d}", *params)):
+        out[u][(ind, cat)][per] = total
+    return out
+
+
+def _frequencies(store: Store) -> dict[str, str]:
+    return dict(store.conn.execute("SELECT code, frequency FROM indicator"))
+
+
+def _span_keys(freq: str, period: Period, first_year: int | None = None) -> tuple[list[str], list[str]]:
+    """(this period's keys, year-to-date keys) for an indicator of `freq`; with first_year the
+    second list runs from January of first_year instead (cumulative)."""
+    if freq == "month":
+        cur = period.month_keys()
+        start = Period.month(first_year or period.year, 1)
+        span = [str(p) for p in _months(start, Period.month(period.year, period.last_month))]
+        return cur, span
+    # quarterly: a quarter counts once the span includes its last month
+    cur = [str(q) for q in _quarters_in(period)]
+    years = range(first_year or period.year, period.year + 1)
+    span = [f"{y}Q{q}" for y in years for q in range(1, 5) if y < period.year or 3 * q <= period.last_month]
+    return cur, span
+
+
+def _months(start: Period, end: Period) -> Iterable[Period]:
+    p = start
+    while p <= end:
+        yield p
+        p = p.next()
+
+
+def _quarters_in(period: Period) -> list[Period]:
+    if period.kind == "quarter":
+        return [period]
+    if period.kind == "year":
+        return [Period.quarter(period.year, q) for q in range(1, 5)]
+    return [period.quarter_of()] if period.index % 3 == 0 else []
+
+
+def _span_totals(sums: _Sums, spans: dict[str, tuple[list[str], ...]]) -> dict[tuple[str, str], list[int | None]]:
+    """Per (indicator, category): the total over each span (None where the span has no periods
+    for that indicator's frequency, e.g. a quarterly figure in a mid-quarter month)."""
+    out = {}
+    for (ind, cat), per in sums.items():
+        ks = spans.get(ind)
+        if ks is None:
+            continue
+        out[(ind, cat)] = [sum(per.get(k, 0) for k in keys) if keys else None for keys in ks]
+    return out
+
+
+def _sum(totals: dict[tuple[str, str], list[int | None]], spans: dict[str, tuple[list[str], ...]],
+         sources: list[tuple[str, str | None]], i: int) -> int | None:
+    applicable = any(spans.get(ind) and spans[ind][i] for ind, _ in sources)
+    if not applicable:
+        return None
+    total = 0
+    for (ind, cat), vals in totals.items():
+        for s_ind, s_cat in sources:
+            if ind == s_ind and (s_cat is None or s_cat == cat) and vals[i] is not None:
+                total += vals[i]
+    return total
+
+
+def _flow_rows(sums: _Sums, freqs: dict[str, str], period: Period, start_year: int) -> dict[str, dict]:
+    ly = period.same_period_last_year()
+    spans: dict[str, tuple[list[str], ...]] = {}
+    for ind, freq in freqs.items():
+        cur, ytd = _span_keys(freq, period)
+        _, ly_ytd = _span_keys(freq, ly)
+        _, cum = _span_keys(freq, period, start_year)
+        spans[ind] = (cur, ytd, ly_ytd, cum)
+    totals = _span_totals(sums, spans)
+    out = {}
+    for key, name, unit, level, sources in _FLOW_DEFS:
+        ytd = _sum(totals, spans, sources, 1) or 0
+        ly_ytd = _sum(totals, spans, sources, 2) or 0
+        out[key] = dict(key=key, name=name, unit=unit, storage_unit="元" if unit == "万元" else unit,
+                        level=level, kind="flow", value=_sum(totals, spans, sources, 0), ytd=ytd,
+                        ytd_last_year=ly_ytd, growth=growth_percent(ytd, ly_ytd),
+                        cumulative=_sum(totals, spans, sources, 3) or 0)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# stocks: counts that follow from the ledgers
+
+_LIVE = "deleted_at IS NULL"
+
+
+def ledger_counts(store: Store, unit_code: str | None, at: date, *, by_unit: bool = False,
+                  plan_start: int = DEFAULT_START_YEAR) -> dict:
+    """Counts at date `at`. Records without a year count as existing; closed ones do not.
+    With by_unit the result is {unit_code: counts}."""
+    where, params = _unit_filter(unit_code)
+    y = at.year
+    g = "unit_code" if by_unit else "'*'"
+    res: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STOCK_KEYS, 0))
+
+    def run(sql: str, keys: tuple[str, ...], args: tuple = ()) -> None:
+        for row in store.conn.execute(sql + f"{where} GROUP BY 1", (*args, *params)):
+            for k, v in zip(keys, row[1:]):
+                res[row[0]][k] = v or 0
+
+    run(f"SELECT {g}, count(*), sum(known = 1 AND known_year <= ?), sum(brought_in = 1 AND brought_in_year = ?),"
+        f" sum(brought_in = 1 AND brought_in_year BETWEEN ? AND ?) FROM enterprise WHERE {_LIVE} AND status = '在营'",
+        ("ENTERPRISES", "KNOWN_ENTERPRISES", "BROUGHT_IN_YEAR", "BROUGHT_IN_TOTAL"), (y, y, plan_start, y))
+    run(f"SELECT {g}, count(*) FROM park WHERE {_LIVE} AND status = '运营' AND coalesce(certified_year, 0) <= ?",
+        ("PARKS",), (y,))
+    run(f"SELECT {g}, count(*) FROM base WHERE {_LIVE} AND status = '运营' AND coalesce(established_year, 0) <= ?",
+        ("BASES",), (y,))
+    run(f"SELECT {g}, count(*), sum(coalesce(area_m2, 0)) FROM warehouse WHERE {_LIVE} AND status = '运营'"
+        f" AND coalesce(opened_year, 0) <= ?", ("WAREHOUSES", "WAREHOUSE_AREA"), (y,))
+    run(f"SELECT {g}, count(*), sum(hosts) FROM livestream_base WHERE {_LIVE} AND status = '运营'"
+        f" AND coalesce(established_year, 0) <= ?", ("LIVESTREAM_BASES", "LIVESTREAM_HOSTS"), (y,))
+    run(f"SELECT {g}, count(*) FROM o2o_store WHERE {_LIVE} AND status = '运营' AND coalesce(opened_year, 0) <= ?",
+        ("O2O_STORES",), (y,))
+    if by_unit:
+        return dict(res)
+    return dict(res.get("*", dict.fromkeys(STOCK_KEYS, 0)))
+
+
+def _stock_rows(now: dict[str, int], last_year: dict[str, int]) -> dict[str, dict]:
+    out = {}
+    for key, name, unit, level in _STOCK_DEFS:
+        v, lv = now.get(key, 0), last_year.get(key, 0)
+        # The enterprise roster is a current list without entry dates: no last-year count.
+        lv_or_none = None if key == "ENTERPRISES" else lv
+        out[key] = dict(key=key, name=name, unit=unit, storage_unit=unit, level=level, kind="stock",
+                        value=v, ytd=v, ytd_last_year=lv_or_none,
+                        growth=None if lv_or_none is None else growth_percent(v, lv), cumulative=None)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# assembling
+
+def _pct(actual: int | None, target: int | None) -> Decimal | None:
+    if actual is None or not target:
+        return None
+    return (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _assemble(flows: dict[str, dict], stocks: dict[str, dict], targets: dict[tuple[str, int], int],
+              year: int) -> list[FigureRow]:
+    merged = {**flows, **stocks}
+    order = ["VOLUME", "EXPORT", *[f"EXPORT.{m}" for m in EXPORT_MODES], "IMPORT",
+             *[f"IMPORT.{m}" for m in IMPORT_MODES], "B2B_EXPORT", "B2C_EXPORT", *STOCK_KEYS,
+             "TALENT", "TALENT_TRAINED", *[f"TALENT_TRAINED.{c}" for c in TALENT_CATS], "TALENT_INTRODUCED",
+             *[f"TALENT_INTRODUCED.{c}" for c in TALENT_CATS], "TRAINING_SESSIONS", "TRAINEES", "INCUBATED",
+             "LIVESTREAM_SALES", "RAIL_TRAINS", "RAIL_TEU"]
+    rows = []
+    for key in order:
+        d = merged[key]
+        target = completion = None
+        if key in _METRIC_OF_ROW:
+            metric, which = _METRIC_OF_ROW[key]
+            target = targets.get((metric, year))
+            completion = _pct(d[which], target)
+        rows.append(FigureRow(target=target, completion=completion, **d))
+    return rows
+
+
+def _unit_meta(store: Store, unit: str | None) -> tuple[str, str, str | None]:
+    code = unit or CITY_CODE
+    row = store.conn.execute("SELECT name, pilot FROM unit WHERE code = ?", (code,)).fetchone()
+    return code, (row[0] if row else code), (row[1] if row else None)
+
+
+def plan_figures(store: Store, period: Period | str, unit_code: str | None = None, *,
+                 today: date | None = None) -> Figures:
+    """Every plan indicator for one unit (or the city) and one period."""
+    period = Period.parse(period)
+    unit = None if unit_code in (None, CITY_CODE) else unit_code
+    plan = plan_for_year(store, period.year)
+    start = plan.start_year if plan else DEFAULT_START_YEAR
+    sums = _load_sums(store, min(start, period.year - 1), unit).get("*", {})
+    flows = _flow_rows(sums, _frequencies(store), period, start)
+    at, ly_at = period.end_date(), period.same_period_last_year().end_date()
+    stocks = _stock_rows(ledger_counts(store, unit, at, plan_start=start),
+                         ledger_counts(store, unit, ly_at, plan_start=start))
+    code, name, pilot = _unit_meta(store, unit)
+    rows = _assemble(flows, stocks, _targets(store, plan, code), period.year)
+    return Figures(code, name, period, plan, rows, milestone_results(store, unit, today=today), pilot)
+
+
+def figures_by_unit(store: Store, period: Period | str, *, today: date | None = None) -> dict[str, Figures]:
+    """Figures of every reporting unit and of the city ('411300') for one period, in bulk."""
+    period = Period.parse(period)
+    plan = plan_for_year(store, period.year)
+    start = plan.start_year if plan else DEFAULT_START_YEAR
+    freqs = _frequencies(store)
+    sums = _load_sums(store, min(start, period.year - 1), None, by_unit=True)
+    at, ly_at = period.end_date(), period.same_period_last_year().end_date()
+    now = ledger_counts(store, None, at, by_unit=True, plan_start=start)
+    last = ledger_counts(store, None, ly_at, by_unit=True, plan_start=start)
+    empty = dict.fromkeys(STOCK_KEYS, 0)
+    out: dict[str, Figures] = {}
+    units = [r[0] for r in store.conn.execute(
+        "SELECT code FROM unit WHERE code != ? AND active = 1 ORDER BY sort", (CITY_CODE,))]
+    for u in units:
+        flows = _flow_rows(sums.get(u, {}), freqs, period, start)
+        stocks = _stock_rows(now.get(u, empty), last.get(u, empty))
+        code, name, pilot = _unit_meta(store, u)
+        out[u] = Figures(code, name, period, plan, _assemble(flows, stocks, _targets(store, plan, u), period.year),
+                         [], pilot)
+    out[CITY_CODE] = plan_figures(store, period, None, today=today)
+    return out
+
+
+def monthly_series(store: Store, key: str, unit_code: str | None, start: Period | str,
+                   end: Period | str) -> list[tuple[str, int]]:
+    """Monthly totals of a flow row (VOLUME, EXPORT, EXPORT.9610 …) from start to end."""
+    start, end = Period.parse(start), Period.parse(end)
+    sources = next(d[4] for d in _FLOW_DEFS if d[0] == key)
+    unit = None if unit_code in (None, CITY_CODE) else unit_code
+    where, params = _unit_filter(unit)
+    first, last = str(Period.month(start.year, start.first_month)), str(Period.month(end.year, end.last_month))
+    conds = " OR ".join("(indicator_code = ?" + ("" if c is None else " AND category = ?") + ")" for _, c in sources)
+    args = [x for i, c in sources for x in ((i,) if c is None else (i, c))]
+    got = dict(store.conn.execute(
+        f"SELECT period, SUM(value) FROM indicator_value WHERE period BETWEEN ? AND ? AND length(period) = 7"
+        f" AND ({conds}){where} GROUP BY period", (first, last, *args, *params)))
+    return [(str(p), got.get(str(p), 0)) for p in _months(Period.parse(first), Period.parse(last))]
+
+
+# ---------------------------------------------------------------------------------------------
+# milestones
+
+def _metric_actual(store: Store, plan: PlanInfo, metric: str, year: int, unit: str | None,
+                   upto: Period) -> int:
+    if metric == "VOLUME":
+        sums = _load_sums(store, year, unit).get("*", {})
+        flows = _flow_rows(sums, _frequencies(store), upto, plan.start_year)
+        return flows["VOLUME"]["ytd"]
+    if metric == "TALENT":
+        sums = _load_sums(store, plan.start_year, unit).get("*", {})
+        flows = _flow_rows(sums, _frequencies(store), upto, plan.start_year)
+        return flows["TALENT"]["cumulative"]
+    counts = ledger_counts(store, unit, upto.end_date(), plan_start=plan.start_year)
+    return counts["PARKS" if metric == "PARKS" else "KNOWN_ENTERPRISES"]
+
+
+def _meets(actual: int, target: int, comparison: str) -> bool:
+    return actual > target if comparison == "gt" else actual >= target
+
+
+def milestone_results(store: Store, unit_code: str | None = None, today: date | None = None) -> list[MilestoneResult]:
+    """Every plan's milestones (city-wide targets, or the unit's own split targets)."""
+    today = today or date.today()
+    unit = None if unit_code in (None, CITY_CODE) else unit_code
+    target_unit = unit or CITY_CODE
+    last_full = Period.last_full_month(today)
+    out = []
+    for prow in store.conn.execute("SELECT code FROM plan ORDER BY start_year").fetchall():
+        plan = plan_for_year(store, store.scalar("SELECT start_year FROM plan WHERE code = ?", (prow[0],)))
+        if plan is None or plan.code != prow[0]:
+            continue
+        metrics = store.conn.execute(
+            "SELECT m.key, m.name, m.display_unit, m.basis, m.comparison, t.year, t.value FROM plan_metric m"
+            " JOIN plan_target t ON t.plan_code = m.plan_code AND t.metric_key = m.key"
+            " WHERE m.plan_code = ? AND t.unit_code = ? ORDER BY m.sort, t.year", (plan.code, target_unit)).fetchall()
+        for key, name, dunit, basis, comparison, year, target in metrics:
+            out.append(_milestone(store, plan, key, name, dunit, basis, comparison, year, target, unit, last_full))
+    return out
+
+
+def _milestone(store: Store, plan: PlanInfo, key: str, name: str, dunit: str, basis: str, comparison: str,
+               year: int, target: int, unit: str | None, last_full: Period) -> MilestoneResult:
+    def result(actual: int | None, status: str) -> MilestoneResult:
+        return MilestoneResult(plan.code, key, name, dunit, year, target, actual, _pct(actual, target), status)
+
+    if last_full.year > year or (last_full.year == year and last_full.index == 12):
+        actual = _metric_actual(store, plan, key, year, unit, Period.month(year, 12))
+        return result(actual, "已完成" if _meets(actual, target, comparison) else "未完成")
+    earlier = [m for m in plan.milestones if m < year]
+    span_start = (max(earlier) + 1) if earlier else plan.start_year
+    if last_full.year < span_start:
+        return result(None, "未到期")
+    actual = _metric_actual(store, plan, key, last_full.year, unit, last_full)
+    if _meets(actual, target, comparison):
+        return result(actual, "已完成")
+    if basis == "annual":
+        if last_full.year < year:
+            return result(None, "未到期")
+        share = Decimal(last_full.index) / 12
+    else:
+        months_total = (year - span_start + 1) * 12
+        months_done = (last_full.year - span_start) * 12 + last_full.index
+        share = Decimal(months_done) / months_total
+    expected = Decimal(target) * share
+    return result(actual, "按进度" if actual >= expected else "滞后")
+
+
+# ---------------------------------------------------------------------------------------------
+# text rendering for `cbec figures`
+
+def _fmt(row: FigureRow, v: int | None) -> str:
+    if v is None:
+        return "—"
+    return format_money(v, "万元") if row.storage_unit == "元" else f"{v:,}"
+
+
+def figures_table_text(figs: Figures) -> str:
+    head = f"{figs.unit_name}（{figs.unit_code}） {figs.period.label} 规划指标"
+    plan = f"规划：{figs.plan.name}" if figs.plan else figs.no_plan_note
+    cols = ("指标", "单位", "本期", "本年累计", "上年同期累计", "同比%", "年度目标", "完成%", "规划期累计")
+    lines = [head, plan or "", "\t".join(cols)]
+    for r in figs.rows:
+        lines.append("\t".join([
+            "  " * r.level + r.name, r.unit, _fmt(r, r.value), _fmt(r, r.ytd), _fmt(r, r.ytd_last_year),
+            "—" if r.growth is None else f"{r.growth}", "—" if r.target is None else _fmt(r, r.target),
+            "—" if r.completion is None else f"{r.completion}", "—" if r.cumulative is None else _fmt(r, r.cumulative),
+        ]))
+    if figs.milestones:
+        lines.append("规划节点：")
+        for m in figs.milestones:
+            unit = m.display_unit
+            tv = format_money(m.target, "亿元") if unit == "亿元" else f"{m.target:,}"
+            av = "—" if m.actual is None else (format_money(m.actual, "亿元") if unit == "亿元" else f"{m.actual:,}")
+            lines.append(f"  {m.year}年 {m.metric_name}：目标 {tv}{unit}，实际 {av}{unit}，{m.status}")
+    return "\n".join(lines)
