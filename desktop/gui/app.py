@@ -1,0 +1,193 @@
+"""Entry point of the window (`cbec-desktop`, `python -m desktop`): data folder, single-instance
+lock, log file, crash dialog, first-run dialog, main window, optional file to open."""
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()  # as early as possible: --selftest reports time since start
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import TracebackType  # noqa: E402
+from typing import Sequence  # noqa: E402
+
+from PySide6.QtCore import QLockFile  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
+
+from desktop import APP_NAME, __version__  # noqa: E402
+from desktop.core.errors import CbecError  # noqa: E402
+from desktop.logging_setup import setup_logging  # noqa: E402
+from desktop.storage.paths import DataDir, resolve_data_dir  # noqa: E402
+
+log = logging.getLogger("desktop.gui")
+LOCK_NAME = "cbec.lock"
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cbec-desktop", description="南阳跨境电商综试区 统计填报系统（窗口程序）")
+    p.add_argument("--version", action="version", version=f"cbec-desktop {__version__}")
+    p.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认：用户数据目录，或环境变量 CBEC_DATA_DIR）")
+    p.add_argument("--selftest", action="store_true",
+                   help="自检：在现有数据库上打开主窗口并显示首页，输出耗时后退出")
+    p.add_argument("file", nargs="?", help="要打开的文件（如 .cbecpkg 数据包）")
+    return p
+
+
+# -- single instance ----------------------------------------------------------------------------
+def acquire_instance_lock(dd: DataDir) -> QLockFile | None:
+    """Lock the data folder for this process; None when another running copy holds it."""
+    dd.root.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(dd.root / LOCK_NAME))
+    lock.setStaleLockTime(0)  # never expire by age: a copy open all day still holds it
+    if lock.tryLock(200):
+        return lock
+    return None
+
+
+def already_open_text(dd: DataDir) -> str:
+    return f"本数据文件夹的程序已经打开：\n{dd.root}\n\n请切换到已打开的窗口（同一数据文件夹只能同时打开一个程序）。"
+
+
+# -- crash dialog -------------------------------------------------------------------------------
+def crash_text(exc: BaseException, log_file: Path | None) -> str:
+    where = f"详细信息已写入日志文件：\n{log_file}" if log_file else "（日志文件无法写入，详细信息见控制台输出）"
+    return (f"程序遇到一个意外错误：{type(exc).__name__}: {exc}\n\n"
+            f"刚才的操作可能没有完成，已保存的数据不受影响。程序可以继续使用。\n{where}\n"
+            "如果反复出现，请把日志文件发给技术支持。")
+
+
+def install_excepthook(log_file: Path | None, parent: QWidget | None = None) -> None:
+    """Unhandled errors are logged and shown in Chinese, naming the log file; the program goes on."""
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.error("未处理的错误\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        if QApplication.instance() is None:
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        if isinstance(exc, CbecError):
+            QMessageBox.warning(parent, "无法完成", str(exc))
+        else:
+            QMessageBox.critical(parent, "程序出错", crash_text(exc, log_file))
+
+    sys.excepthook = hook
+
+
+# -- start-up -----------------------------------------------------------------------------------
+def ensure_app(argv: Sequence[str]) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "cbec-desktop", *argv])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("南阳跨境电商综试区统计填报系统")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("南阳市商务局")
+    return app  # type: ignore[return-value]
+
+
+def first_run(dd: DataDir) -> bool:
+    from desktop.gui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog(dd)
+    return dialog.exec() == FirstRunDialog.DialogCode.Accepted
+
+
+def open_main_window(dd: DataDir, log_file: Path | None):
+    from desktop.gui.context import AppContext
+    from desktop.gui.main_window import MainWindow
+    from desktop.storage.db import Store
+
+    store = Store.open(dd)
+    ctx = AppContext(store, dd, log_file=log_file)
+    window = MainWindow(ctx)
+    window.show()
+    return window
+
+
+def open_file(window, path: str) -> None:
+    """Offer a file from the command line (file association) to the registered handlers."""
+    from desktop.gui.widgets.messages import show_error
+
+    target = Path(path)
+    if not target.is_file():
+        show_error(window, f"文件“{target}”不存在或无法读取。")
+        return
+    for handler in list(window.ctx.open_file_handlers):
+        if handler(target):
+            return
+    show_error(window, f"无法打开文件“{target.name}”：本程序不认识这种文件。",)
+
+
+def run(argv: Sequence[str] | None = None, *, exec_loop: bool = True) -> int:
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    dd = DataDir(resolve_data_dir(args.data_dir))
+    app = ensure_app([])
+    try:
+        lock = acquire_instance_lock(dd)
+    except OSError as exc:
+        return _refuse(args, f"数据文件夹“{dd.root}”无法使用：{exc.strerror or exc}")
+    if lock is None:
+        return _refuse(args, already_open_text(dd))
+    try:
+        log_file = setup_logging(dd.logs)
+        log.info("cbec-desktop %s start, data folder %s", __version__, dd.root)
+        install_excepthook(log_file)
+        return _start(args, app, dd, log_file, exec_loop)
+    finally:
+        lock.unlock()
+
+
+def _start(args: argparse.Namespace, app: QApplication, dd: DataDir, log_file: Path | None, exec_loop: bool) -> int:
+    if not dd.exists():
+        if args.selftest:
+            print(f"自检失败：数据文件夹“{dd.root}”中还没有数据库", file=sys.stderr)
+            return EXIT_REFUSED
+        if not first_run(dd):
+            return EXIT_OK
+    try:
+        window = open_main_window(dd, log_file)
+    except CbecError as exc:
+        log.warning("cannot open: %s", exc)
+        return _refuse(args, str(exc))
+    if args.selftest:
+        return _selftest(app, window)
+    if args.file:
+        open_file(window, args.file)
+    if not exec_loop:
+        return EXIT_OK
+    code = app.exec()
+    window.ctx.store.close()
+    return code
+
+
+def _selftest(app: QApplication, window) -> int:
+    app.processEvents()
+    page = window.current_page()
+    filled = getattr(page, "data", None) is not None
+    elapsed = time.perf_counter() - _T0
+    print(f"selftest: window shown, home page {'filled' if filled else 'EMPTY'}, "
+          f"pages={len(window.pages)}, {elapsed:.3f} s since start")
+    window.close()
+    window.ctx.store.close()
+    return EXIT_OK if filled else EXIT_REFUSED
+
+
+def _refuse(args: argparse.Namespace, text: str) -> int:
+    if args.selftest:
+        print(f"自检失败：{text}", file=sys.stderr)
+    else:
+        QMessageBox.warning(None, "无法打开", text)
+    return EXIT_REFUSED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,245 @@
+"""首页: this year's figures up to the last full month for the unit (county) or the whole city
+(municipal), against the covering plan's targets or last year, milestones, and a monthly chart.
+Every number comes from the plan-figure engine (desktop.storage.figures)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QScrollArea, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+from desktop.core.money import format_money, to_decimal
+from desktop.core.periods import Period
+from desktop.gui.context import AppContext
+from desktop.gui.widgets.cards import FigureCard
+from desktop.storage.figures import FigureRow, Figures, MilestoneResult, monthly_series, plan_figures
+from desktop.storage.reference import CITY_CODE
+
+FLOW_CARDS = (("VOLUME", "跨境电商交易额"), ("EXPORT", "出口额"), ("IMPORT", "进口额"))
+COUNT_CARDS = (("ENTERPRISES", "跨境电商企业"), ("KNOWN_ENTERPRISES", "知名企业"), ("PARKS", "产业园区"),
+               ("BASES", "培训孵化基地"), ("WAREHOUSES", "海外仓"), ("LIVESTREAM_BASES", "直播基地"))
+NO_PLAN_NOTE = "本年度无规划目标，与上年同期比较"
+
+
+@dataclass(frozen=True)
+class HomeData:
+    figures: Figures
+    money_unit: str                 # 万元 for a unit, 亿元 for the city
+    this_year: list[tuple[str, int]]
+    last_year: list[tuple[str, int]]
+
+
+def load_home_data(store, unit_code: str | None, today: date | None = None) -> HomeData:
+    """Everything the home page shows, for the current year up to the last full month."""
+    period = Period.last_full_month(today)
+    unit = None if unit_code in (None, CITY_CODE) else unit_code
+    figs = plan_figures(store, period, unit, today=today)
+    y = period.year
+    this_year = monthly_series(store, "VOLUME", unit, Period.month(y, 1), period)
+    last_year = monthly_series(store, "VOLUME", unit, Period.month(y - 1, 1), Period.month(y - 1, 12))
+    return HomeData(figs, "亿元" if unit is None else "万元", this_year, last_year)
+
+
+def growth_text(growth: Decimal | None) -> str:
+    if growth is None:
+        return "同比：上年同期无数据"
+    return f"同比：{'+' if growth > 0 else ''}{growth}%"
+
+
+def amount_text(row: FigureRow, value: int | None, money_unit: str) -> str:
+    if value is None:
+        return "—"
+    if row.storage_unit == "元":
+        return f"{format_money(value, money_unit)} {money_unit}"
+    return f"{value:,} {row.unit}"
+
+
+def flow_card_lines(row: FigureRow, data: HomeData) -> list[str]:
+    period = data.figures.period
+    lines = [f"上年同期（{period.year - 1}年{period.ytd_label}）：{amount_text(row, row.ytd_last_year, data.money_unit)}",
+             growth_text(row.growth)]
+    if row.target is not None:
+        lines.append(f"{period.year}年度目标：{amount_text(row, row.target, data.money_unit)}")
+        if row.completion is not None:
+            lines.append(f"完成：{row.completion}%")
+    return lines
+
+
+def count_card_lines(row: FigureRow) -> list[str]:
+    lines = [f"上年同期：{row.ytd_last_year:,}" if row.ytd_last_year is not None else "上年同期：—"]
+    if row.target is not None:
+        lines.append(f"目标：{row.target:,}" + (f"，完成 {row.completion}%" if row.completion is not None else ""))
+    return lines
+
+
+def milestone_value(m: MilestoneResult, value: int | None) -> str:
+    if value is None:
+        return "—"
+    if m.display_unit in ("万元", "亿元"):
+        return format_money(value, m.display_unit)
+    return f"{value:,}"
+
+
+class MilestoneModel(QAbstractTableModel):
+    """The plan's milestone results (a handful of rows computed by the figure engine)."""
+
+    HEADERS = ("规划", "年份", "指标", "单位", "目标", "实际", "完成%", "状态")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[MilestoneResult] = []
+        self._plan_names: dict[str, str] = {}
+
+    def set_results(self, rows: list[MilestoneResult], plan_names: dict[str, str]) -> None:
+        self.beginResetModel()
+        self._rows, self._plan_names = list(rows), dict(plan_names)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        m = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cell(m, index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (1, 4, 5, 6):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 7:
+            from PySide6.QtGui import QColor
+
+            return QColor({"已完成": "#1b7f3b", "按进度": "#1b7f3b", "未完成": "#b00020",
+                           "滞后": "#b00020"}.get(m.status, "#4a5568"))
+        return None
+
+    def _cell(self, m: MilestoneResult, col: int) -> str:
+        return (
+            self._plan_names.get(m.plan_code, m.plan_code), str(m.year), m.metric_name, m.display_unit,
+            milestone_value(m, m.target), milestone_value(m, m.actual),
+            "—" if m.completion is None else f"{m.completion}", m.status,
+        )[col]
+
+
+class HomePage(QScrollArea):
+    page_title = "首页"
+    page_roles = {"county", "municipal"}
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.data: HomeData | None = None
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        self.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(10)
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.plan_note = QLabel()
+        self.plan_note.setWordWrap(True)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.plan_note)
+        layout.addLayout(self._flow_cards())
+        layout.addLayout(self._count_cards())
+        layout.addWidget(self._section("月度交易额（本年与上年）"))
+        from desktop.gui.widgets.volume_chart import VolumeChart
+
+        self.chart = VolumeChart()
+        layout.addWidget(self.chart)
+        layout.addWidget(self._section("规划阶段目标完成情况"))
+        self.milestone_note = QLabel()
+        self.milestone_note.setWordWrap(True)
+        layout.addWidget(self.milestone_note)
+        self.milestones = MilestoneModel(self)
+        self.milestone_view = QTableView()
+        self.milestone_view.setModel(self.milestones)
+        self.milestone_view.verticalHeader().hide()
+        self.milestone_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.milestone_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.milestone_view.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.milestone_view)
+        layout.addStretch(1)
+
+    @staticmethod
+    def _section(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setStyleSheet("font-size: 12pt; font-weight: bold; margin-top: 6px;")
+        return label
+
+    def _flow_cards(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.flow_cards: dict[str, FigureCard] = {}
+        for key, title in FLOW_CARDS:
+            card = FigureCard(title)
+            self.flow_cards[key] = card
+            row.addWidget(card, 1)
+        return row
+
+    def _count_cards(self) -> QGridLayout:
+        grid = QGridLayout()
+        self.count_cards: dict[str, FigureCard] = {}
+        for i, (key, title) in enumerate(COUNT_CARDS):
+            card = FigureCard(title)
+            card.value_label.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1a365d;")
+            self.count_cards[key] = card
+            grid.addWidget(card, 0, i)
+        return grid
+
+    # -- filling ------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        unit = None if self.ctx.is_municipal else self.ctx.unit_code
+        self.show_data(load_home_data(self.ctx.store, unit))
+
+    def show_data(self, data: HomeData) -> None:
+        self.data = data
+        figs = data.figures
+        scope = "全市" if figs.unit_code == CITY_CODE else figs.unit_name
+        self.heading.setText(f"{scope} {figs.period.year}年{figs.period.ytd_label} 跨境电商主要指标")
+        if figs.plan is not None:
+            doc = f"（{figs.plan.doc_no}）" if figs.plan.doc_no else ""
+            self.plan_note.setText(f"对照规划：{figs.plan.name}{doc}，{figs.period.year}年度目标")
+        else:
+            self.plan_note.setText(NO_PLAN_NOTE)
+        for key, card in self.flow_cards.items():
+            row = figs.row(key)
+            card.set_figures(amount_text(row, row.ytd, data.money_unit), flow_card_lines(row, data))
+        for key, card in self.count_cards.items():
+            row = figs.row(key)
+            card.set_figures(f"{row.value:,} {row.unit}" if row.value is not None else "—", count_card_lines(row))
+        self.chart.show_series(data.this_year, data.last_year, data.money_unit, figs.period.year)
+        self._show_milestones(figs)
+
+    def _show_milestones(self, figs: Figures) -> None:
+        names = dict(self.ctx.store.conn.execute("SELECT code, name FROM plan"))
+        short = {code: name.split("（")[0] if len(name) > 24 else name for code, name in names.items()}
+        self.milestones.set_results(figs.milestones, short)
+        if figs.milestones:
+            whose = "全市目标" if figs.unit_code == CITY_CODE else f"{figs.unit_name}分解目标"
+            self.milestone_note.setText(f"按{whose}计算，截至{figs.period.label}。")
+            rows = len(figs.milestones)
+            header = self.milestone_view.horizontalHeader().height()
+            self.milestone_view.setFixedHeight(header + rows * self.milestone_view.verticalHeader().defaultSectionSize() + 4)
+            self.milestone_view.show()
+        else:
+            self.milestone_note.setText("市级尚未向本单位分解规划阶段目标，阶段目标完成情况由市综试办汇总。")
+            self.milestone_view.hide()
+
+
+def create_pages(ctx: AppContext) -> list[QWidget]:
+    return [HomePage(ctx)]

@@ -1,0 +1,1 @@
+"""Small shared widgets: message helpers, a period picker, figure cards."""
