@@ -9,6 +9,17 @@ from desktop.core.errors import ValidationError
 from desktop.core.periods import Period
 from desktop.storage.db import Store
 from desktop.storage.paths import DataDir, resolve_data_dir
+from desktop.storage.setup import add_init_hook
+
+
+def _make_keys(store: Store) -> None:
+    # Every installation signs its packages: its key pair is made with its data folder.
+    from desktop.exchange.keys import init_hook
+
+    init_hook(store)
+
+
+add_init_hook(_make_keys)
 
 
 def data_dir_of(args: argparse.Namespace) -> DataDir:
