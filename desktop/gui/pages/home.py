@@ -71,7 +71,8 @@ def flow_card_lines(row: FigureRow, data: HomeData) -> list[str]:
 
 
 def count_card_lines(row: FigureRow) -> list[str]:
-    lines = [f"上年同期：{row.ytd_last_year:,}" if row.ytd_last_year is not None else "上年同期：—"]
+    # The enterprise roster has no entry dates, so it has no last-year count: say nothing then.
+    lines = [f"上年同期：{row.ytd_last_year:,}"] if row.ytd_last_year is not None else []
     if row.target is not None:
         lines.append(f"目标：{row.target:,}" + (f"，完成 {row.completion}%" if row.completion is not None else ""))
     return lines
@@ -142,6 +143,7 @@ class HomePage(QScrollArea):
         super().__init__()
         self.ctx = ctx
         self.data: HomeData | None = None
+        self.today: date | None = None  # None = the real date; tests pin it
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -204,7 +206,7 @@ class HomePage(QScrollArea):
     # -- filling ------------------------------------------------------------------------------------
     def refresh(self) -> None:
         unit = None if self.ctx.is_municipal else self.ctx.unit_code
-        self.show_data(load_home_data(self.ctx.store, unit))
+        self.show_data(load_home_data(self.ctx.store, unit, self.today))
 
     def show_data(self, data: HomeData) -> None:
         self.data = data

@@ -34,7 +34,6 @@ class PeriodPicker(QWidget):
         for w in (self._year, self._index, self._kind):
             layout.addWidget(w)
         self._kind.setVisible(self._kind.count() > 1)
-        self._updating = False
         self.set_period(period)
         self._kind.currentIndexChanged.connect(self._kind_changed)
         self._year.valueChanged.connect(self._emit)
@@ -50,7 +49,10 @@ class PeriodPicker(QWidget):
         return Period.of_year(year)
 
     def set_period(self, period: Period) -> None:
-        self._updating = True
+        """Show `period` without emitting period_changed (the caller knows what it set)."""
+        widgets = (self._kind, self._year, self._index)
+        for w in widgets:
+            w.blockSignals(True)
         try:
             i = self._kind.findData(period.kind)
             self._kind.setCurrentIndex(max(i, 0))
@@ -59,7 +61,8 @@ class PeriodPicker(QWidget):
             if period.kind != "year" and self._kind.currentData() == period.kind:
                 self._index.setCurrentIndex(period.index - 1)
         finally:
-            self._updating = False
+            for w in widgets:
+                w.blockSignals(False)
 
     def _fill_index(self, kind: str) -> None:
         self._index.clear()
@@ -70,13 +73,12 @@ class PeriodPicker(QWidget):
         self._index.setVisible(kind != "year")
 
     def _kind_changed(self) -> None:
-        self._updating = True
+        self._index.blockSignals(True)
         try:
             self._fill_index(self._kind.currentData())
         finally:
-            self._updating = False
+            self._index.blockSignals(False)
         self._emit()
 
     def _emit(self) -> None:
-        if not self._updating:
-            self.period_changed.emit(self.period())
+        self.period_changed.emit(self.period())

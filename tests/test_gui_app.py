@@ -1,0 +1,350 @@
+"""The window's foundation: first-run dialog, main window and page registry, single instance,
+crash dialog, log file, --selftest, worker threads, shared widgets."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import types
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThread, QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+
+from desktop.storage.db import Store, now_iso
+from desktop.storage.paths import DataDir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def restore_globals():
+    """run() installs an excepthook and a log handler; put the process back as it was."""
+    hook = sys.excepthook
+    yield
+    sys.excepthook = hook
+    from desktop.logging_setup import shutdown_logging
+
+    shutdown_logging()
+
+
+# -- first-run dialog -----------------------------------------------------------------------------
+def make_dialog(qtbot, folder: Path):
+    from desktop.gui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog(DataDir(folder))
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_first_run_creates_county_database(qtbot, data_dir):
+    dialog = make_dialog(qtbot, data_dir)
+    assert dialog.unit_combo.count() == 18
+    assert dialog.unit_combo.itemText(0) == "宛城区（411302）"
+    dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findData("411324"))
+    dialog.operator_edit.setText("  王五 ")
+    dialog.try_accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    with Store.open(data_dir) as store:
+        assert (store.role, store.unit_code, store.operator) == ("county", "411324", "王五")
+
+
+def test_first_run_requires_operator(qtbot, data_dir):
+    dialog = make_dialog(qtbot, data_dir)
+    dialog.show()
+    dialog.operator_edit.setText("   ")
+    dialog.try_accept()
+    assert dialog.error_label.isVisible()
+    assert dialog.error_label.text() == "请填写填表人姓名。"
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert not DataDir(data_dir).exists()
+
+
+def test_first_run_role_switch_to_municipal(qtbot, data_dir):
+    dialog = make_dialog(qtbot, data_dir)
+    assert dialog.unit_combo.isEnabled()
+    dialog.municipal_radio.setChecked(True)
+    assert dialog.role == "municipal" and not dialog.unit_combo.isEnabled()
+    dialog.county_radio.setChecked(True)
+    assert dialog.unit_combo.isEnabled()
+    dialog.municipal_radio.setChecked(True)
+    dialog.operator_edit.setText("李四")
+    dialog.try_accept()
+    with Store.open(data_dir) as store:
+        assert (store.role, store.unit_code) == ("municipal", "411300")
+
+
+def test_first_run_refusal_is_shown_and_nothing_overwritten(qtbot, county_dir):
+    before = DataDir(county_dir).db_path.read_bytes()
+    dialog = make_dialog(qtbot, county_dir)
+    dialog.show()
+    dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findData("411324"))
+    dialog.operator_edit.setText("王五")
+    dialog.try_accept()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert "已经是西峡县（411323）的数据库" in dialog.error_label.text()
+    assert DataDir(county_dir).db_path.read_bytes() == before
+
+
+# -- main window ----------------------------------------------------------------------------------
+def fill_county(store: Store) -> None:
+    rows = [("411323", f"{y}-{m:02d}", "CBEC_EXPORT", "9710", 1_000_000 * (y - 2023), now_iso())
+            for y in (2025, 2026) for m in range(1, 13)]
+    with store.atomic() as conn:
+        conn.executemany("INSERT INTO indicator_value(unit_code, period, indicator_code, category, value,"
+                         " updated_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def make_window(qtbot, folder: Path):
+    from desktop.gui.context import AppContext
+    from desktop.gui.main_window import MainWindow
+
+    store = Store.open(folder)
+    ctx = AppContext(store, DataDir(folder), log_file=DataDir(folder).logs / "cbec.log")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_main_window_title_status_and_home(qtbot, county_dir):
+    with Store.open(county_dir) as store:
+        fill_county(store)
+    window = make_window(qtbot, county_dir)
+    assert window.windowTitle() == "南阳跨境电商综试区统计填报系统 — 西峡县 — 张三"
+    assert window.page_titles()[0] == "首页"
+    assert window.nav.item(0).text() == "首页"
+    home = window.current_page()
+    assert home.data is not None and home.data.figures.unit_code == "411323"
+    assert home.flow_cards["VOLUME"].value_text().endswith("万元")
+    texts = [w.text() for w in window.statusBar().findChildren(QLabel)]
+    assert f"数据文件夹：{county_dir}" in texts
+    assert "角色：县区填报单位" in texts and "单位：西峡县（411323）" in texts
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["文件(&F)", "帮助(&H)"]
+    window.ctx.store.close()
+
+
+def test_about_shows_version_and_data_folder(qtbot, county_dir, monkeypatch):
+    from desktop import __version__
+    from desktop.gui import main_window
+
+    shown = []
+    monkeypatch.setattr(main_window.QMessageBox, "about", lambda parent, title, text: shown.append((title, text)))
+    window = make_window(qtbot, county_dir)
+    window.about_action.trigger()
+    title, text = shown[0]
+    assert title.startswith("关于")
+    assert f"版本：{__version__}" in text
+    assert f"数据文件夹：{county_dir}" in text and str(Path(county_dir) / "logs" / "cbec.log") in text
+    window.ctx.store.close()
+
+
+class FakePage(QLabel):
+    def __init__(self, title: str, roles: set[str] | None) -> None:
+        super().__init__(title)
+        self.page_title = title
+        if roles is not None:
+            self.page_roles = roles
+        self.refreshed = 0
+
+    def refresh(self) -> None:
+        self.refreshed += 1
+
+
+def test_page_registry_roles_and_refresh(qtbot, county_dir, monkeypatch):
+    from desktop.gui import main_window
+
+    module = types.ModuleType("fake_pages_for_test")
+    module.create_pages = lambda ctx: [FakePage("台账", None), FakePage("市级汇总", {"municipal"}),
+                                       FakePage("数据填报", {"county"})]
+    monkeypatch.setitem(sys.modules, "fake_pages_for_test", module)
+    monkeypatch.setattr(main_window, "PAGE_MODULES", (*main_window.PAGE_MODULES, "fake_pages_for_test"))
+    window = make_window(qtbot, county_dir)
+    assert window.page_titles() == ["首页", "台账", "数据填报"]
+    ledger = window.page_by_title("台账")
+    assert ledger.refreshed == 0
+    window.nav.setCurrentRow(1)
+    assert window.current_page() is ledger and ledger.refreshed == 1
+    window.ctx.notify("enterprise")
+    assert ledger.refreshed == 2
+    window.ctx.store.close()
+
+
+def test_open_file_goes_to_registered_handler(qtbot, county_dir, tmp_path, monkeypatch):
+    from desktop.gui import app
+    from desktop.gui.widgets import messages
+
+    errors = []
+    monkeypatch.setattr(messages, "show_error", lambda parent, text, *a: errors.append(str(text)))
+    window = make_window(qtbot, county_dir)
+    pkg = tmp_path / "西峡县_2026-11.cbecpkg"
+    pkg.write_bytes(b"x")
+    app.open_file(window, str(pkg))
+    assert "本程序不认识这种文件" in errors[-1]
+    seen = []
+    window.ctx.open_file_handlers.append(lambda p: seen.append(p) or p.suffix == ".cbecpkg")
+    app.open_file(window, str(pkg))
+    assert seen == [pkg] and len(errors) == 1
+    app.open_file(window, str(tmp_path / "没有.cbecpkg"))
+    assert "不存在" in errors[-1]
+    window.ctx.store.close()
+
+
+# -- single instance, crash dialog, log -----------------------------------------------------------
+def test_second_instance_is_refused(qtbot, county_dir, monkeypatch):
+    from desktop.gui import app
+
+    first = app.acquire_instance_lock(DataDir(county_dir))
+    assert first is not None
+    try:
+        assert app.acquire_instance_lock(DataDir(county_dir)) is None
+        warned = []
+        monkeypatch.setattr(app.QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+        assert app.run(["--data-dir", str(county_dir)], exec_loop=False) == 1
+        assert "本数据文件夹的程序已经打开" in warned[0] and str(county_dir) in warned[0]
+    finally:
+        first.unlock()
+    again = app.acquire_instance_lock(DataDir(county_dir))
+    assert again is not None
+    again.unlock()
+
+
+@pytest.mark.qt_no_exception_capture
+def test_unhandled_error_shows_dialog_naming_log_and_keeps_running(qtbot, data_dir, monkeypatch):
+    from desktop.gui import app
+    from desktop.logging_setup import setup_logging
+
+    log_file = setup_logging(DataDir(data_dir).logs)
+    shown = []
+    monkeypatch.setattr(app.QMessageBox, "critical", lambda parent, title, text: shown.append((title, text)))
+    app.install_excepthook(log_file)
+
+    def boom() -> None:
+        raise ZeroDivisionError("测试用的错误")
+
+    QTimer.singleShot(0, boom)
+    qtbot.waitUntil(lambda: bool(shown), timeout=3000)
+    title, text = shown[0]
+    assert title == "程序出错"
+    assert str(log_file) in text and "测试用的错误" in text and "程序可以继续使用" in text
+    alive = []
+    QTimer.singleShot(0, lambda: alive.append(True))
+    qtbot.waitUntil(lambda: bool(alive), timeout=3000)
+    for h in logging.getLogger().handlers:
+        h.flush()
+    logged = log_file.read_text(encoding="utf-8")
+    assert "ZeroDivisionError: 测试用的错误" in logged and "Traceback" in logged
+
+
+def test_log_file_rotates_and_setup_is_idempotent(tmp_path, monkeypatch):
+    from desktop import logging_setup
+
+    monkeypatch.setattr(logging_setup, "MAX_BYTES", 2_000)
+    path = logging_setup.setup_logging(tmp_path / "日志")
+    assert logging_setup.setup_logging(tmp_path / "日志") == path == tmp_path / "日志" / "cbec.log"
+    ours = [h for h in logging.getLogger().handlers if getattr(h, "_cbec_handler", False)]
+    assert len(ours) == 1 and logging_setup.current_log_file() == path
+    for i in range(100):
+        logging.getLogger("desktop.test").info("第 %d 行日志，用来测试滚动", i)
+    assert (tmp_path / "日志" / "cbec.log.1").exists()
+    assert not (tmp_path / "日志" / "cbec.log.6").exists()
+
+
+# -- selftest ----------------------------------------------------------------------------------------
+def test_selftest_returns_zero_and_logs(qtbot, county_dir, capsys):
+    from desktop.gui import app
+
+    assert app.run(["--data-dir", str(county_dir), "--selftest"]) == 0
+    out = capsys.readouterr().out
+    assert "home page filled" in out
+    assert "cbec-desktop" in (Path(county_dir) / "logs" / "cbec.log").read_text(encoding="utf-8")
+
+
+def test_selftest_without_database_fails(qtbot, data_dir, capsys):
+    from desktop.gui import app
+
+    assert app.run(["--data-dir", str(data_dir), "--selftest"]) == 1
+    assert "还没有数据库" in capsys.readouterr().err
+
+
+def test_python_m_desktop_selftest_subprocess(county_dir):
+    proc = subprocess.run([sys.executable, "-m", "desktop", "--data-dir", str(county_dir), "--selftest"],
+                          cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
+    assert "home page filled" in proc.stdout
+
+
+# -- worker threads -----------------------------------------------------------------------------------
+def test_run_in_thread_calls_back_in_gui_thread(qtbot, county_dir):
+    from desktop.gui.context import AppContext
+
+    with Store.open(county_dir) as store:
+        ctx = AppContext(store, DataDir(county_dir))
+        results, errors, threads, progress = [], [], [], []
+
+        def work() -> int:
+            worker_store = ctx.open_worker_store()
+            try:
+                return worker_store.scalar("SELECT count(*) FROM unit")
+            finally:
+                worker_store.close()
+
+        def done(value: int) -> None:
+            threads.append(QThread.currentThread() is QApplication.instance().thread())
+            results.append(value)
+
+        ctx.run_in_thread(work, done)
+        ctx.run_in_thread(lambda: 1 / 0, results.append, errors.append)
+
+        def with_job(job) -> str:
+            job.progress(1, 2, "第一步")
+            return "ok"
+
+        ctx.run_in_thread(with_job, results.append, on_progress=lambda *a: progress.append(a), with_job=True)
+        qtbot.waitUntil(lambda: len(results) == 2 and len(errors) == 1, timeout=5000)
+        assert 19 in results and "ok" in results and threads == [True]
+        assert isinstance(errors[0], ZeroDivisionError)
+        qtbot.waitUntil(lambda: progress == [(1, 2, "第一步")], timeout=2000)
+        assert ctx.wait_for_workers(5000)
+
+
+# -- widgets ---------------------------------------------------------------------------------------
+def test_period_picker(qtbot):
+    from desktop.core.periods import Period
+    from desktop.gui.widgets.period_picker import PeriodPicker
+
+    picker = PeriodPicker(Period.parse("2025-09"))
+    qtbot.addWidget(picker)
+    assert picker.period() == Period.parse("2025-09")
+    seen = []
+    picker.period_changed.connect(seen.append)
+    picker.set_period(Period.parse("2024Q3"))
+    assert picker.period() == Period.parse("2024Q3") and seen == []
+    picker._index.setCurrentIndex(3)
+    assert seen == [Period.parse("2024Q4")]
+    picker._kind.setCurrentIndex(picker._kind.findData("year"))
+    assert seen[-1] == Period.parse("2024")
+    monthly = PeriodPicker(Period.parse("2025-03"), kinds=("month",))
+    qtbot.addWidget(monthly)
+    assert not monthly._kind.isVisibleTo(monthly) and monthly.period() == Period.parse("2025-03")
+
+
+def test_error_text_is_chinese_message_of_cbec_error():
+    from desktop.core.errors import ValidationError
+    from desktop.gui.widgets.messages import error_text
+
+    assert error_text(ValidationError("单位代码“9”不存在", detail="可用的单位代码：…")) == "单位代码“9”不存在\n可用的单位代码：…"
+    assert error_text(OSError("磁盘已满")).startswith("操作失败：")
+
+
+def test_home_page_today_is_last_full_month(qtbot, county_dir):
+    from desktop.gui.pages.home import load_home_data
+
+    with Store.open(county_dir) as store:
+        data = load_home_data(store, "411323", date(2026, 1, 10))
+    assert str(data.figures.period) == "2025-12" and data.figures.plan is not None
+    assert len(data.this_year) == 12 and len(data.last_year) == 12

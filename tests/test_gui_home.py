@@ -1,0 +1,100 @@
+"""Home page on hand-built data: the numbers shown are the expected ones written here."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from desktop.storage.db import now_iso
+
+
+def put_months(store, unit: str, indicator: str, category: str, year: int, months: range, value: int) -> None:
+    with store.atomic() as conn:
+        conn.executemany(
+            "INSERT INTO indicator_value(unit_code, period, indicator_code, category, value, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(unit, f"{year}-{m:02d}", indicator, category, value, now_iso()) for m in months])
+
+
+def put_ledgers(store, unit: str) -> None:
+    with store.atomic() as conn:
+        for i, (known, year) in enumerate([(1, 2024), (0, None), (0, None)]):
+            conn.execute(
+                "INSERT INTO enterprise(uid, unit_code, name, credit_code, known, known_year, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (f"e{unit}{i}", unit, f"企业{i}", f"91{unit}MA4000{i:04d}", known, year, now_iso()))
+        conn.execute("INSERT INTO park(uid, unit_code, name, level, certified_year, updated_at)"
+                     " VALUES (?, ?, '西峡跨境电商产业园', '市级', 2023, ?)", (f"p{unit}", unit, now_iso()))
+
+
+@pytest.fixture
+def county_data(county_store):
+    # 2025: export 9710 80 万元/month, import 1210 20 万元/month; 2026 Jan–Nov: 100 and 20 万元.
+    put_months(county_store, "411323", "CBEC_EXPORT", "9710", 2025, range(1, 13), 800_000)
+    put_months(county_store, "411323", "CBEC_IMPORT", "1210", 2025, range(1, 13), 200_000)
+    put_months(county_store, "411323", "CBEC_EXPORT", "9710", 2026, range(1, 12), 1_000_000)
+    put_months(county_store, "411323", "CBEC_IMPORT", "1210", 2026, range(1, 12), 200_000)
+    put_ledgers(county_store, "411323")
+    return county_store
+
+
+def make_page(qtbot, store, data_dir, today: date):
+    from desktop.gui.context import AppContext
+    from desktop.gui.pages.home import HomePage
+    from desktop.storage.paths import DataDir
+
+    ctx = AppContext(store, DataDir(data_dir))
+    page = HomePage(ctx)
+    qtbot.addWidget(page)
+    page.today = today
+    page.refresh()
+    return page
+
+
+def test_county_home_without_plan_compares_with_last_year(qtbot, county_data, county_dir):
+    page = make_page(qtbot, county_data, county_dir, date(2026, 12, 3))
+    assert page.heading.text() == "西峡县 2026年1—11月 跨境电商主要指标"
+    assert page.plan_note.text() == "本年度无规划目标，与上年同期比较"
+    volume = page.flow_cards["VOLUME"]
+    assert volume.value_text() == "1,320.00 万元"          # 11 × (100 + 20) 万元
+    assert "上年同期（2025年1—11月）：1,100.00 万元" in volume.detail_text()
+    assert "同比：+20.0%" in volume.detail_text()
+    assert "年度目标" not in volume.detail_text()
+    assert page.flow_cards["EXPORT"].value_text() == "1,100.00 万元"
+    assert "同比：+25.0%" in page.flow_cards["EXPORT"].detail_text()
+    assert page.flow_cards["IMPORT"].value_text() == "220.00 万元"
+    assert "同比：0.0%" in page.flow_cards["IMPORT"].detail_text()
+    assert page.count_cards["ENTERPRISES"].value_text() == "3 家"
+    assert page.count_cards["KNOWN_ENTERPRISES"].value_text() == "1 家"
+    assert page.count_cards["PARKS"].value_text() == "1 个"
+    assert page.count_cards["WAREHOUSES"].value_text() == "0 个"
+    # No per-unit split of the plan's milestones: the page says so instead of an empty table.
+    assert page.milestones.rowCount() == 0
+    assert "尚未向本单位分解" in page.milestone_note.text()
+    chart = page.chart.series_values
+    assert [str(v) for v in chart["2026年"][:2]] == ["120", "120"] and chart["2026年"][11] == 0
+    assert [str(v) for v in chart["2025年"]] == ["100"] * 12
+
+
+def test_municipal_home_against_plan_targets(qtbot, municipal_store, municipal_dir, qtmodeltester):
+    put_months(municipal_store, "411323", "CBEC_EXPORT", "9710", 2025, range(1, 7), 100_000_000)
+    put_months(municipal_store, "411324", "CBEC_EXPORT", "9610", 2025, range(1, 7), 50_000_000)
+    put_months(municipal_store, "411324", "CBEC_EXPORT", "9610", 2024, range(1, 13), 25_000_000)
+    page = make_page(qtbot, municipal_store, municipal_dir, date(2025, 7, 15))
+    assert page.heading.text() == "全市 2025年1—6月 跨境电商主要指标"
+    assert "宛政〔2021〕21号" in page.plan_note.text()
+    volume = page.flow_cards["VOLUME"]
+    assert volume.value_text() == "9.00 亿元"                # 6 × (1 + 0.5) 亿元
+    detail = volume.detail_text()
+    assert "上年同期（2024年1—6月）：1.50 亿元" in detail
+    assert "同比：+500.0%" in detail
+    assert "2025年度目标：160.00 亿元" in detail
+    assert "完成：5.6%" in detail                             # 9 / 160 = 5.625 %
+    assert page.milestones.rowCount() == 12                  # 4 metrics × 2021/2023/2025
+    qtmodeltester.check(page.milestones)
+    cells = [[page.milestones.index(r, c).data() for c in range(8)] for r in range(12)]
+    volume_2025 = next(c for c in cells if c[1] == "2025" and c[2] == "跨境电商年交易额")
+    assert volume_2025[4:] == ["160.00", "9.00", "5.6", "滞后"]
+    volume_2021 = next(c for c in cells if c[1] == "2021" and c[2] == "跨境电商年交易额")
+    assert volume_2021[5:] == ["0.00", "0.0", "未完成"]
+    assert "按全市目标计算" in page.milestone_note.text()
