@@ -28,6 +28,7 @@ ALL_ROLES = frozenset({"county", "municipal"})
 # Page modules under desktop.gui.pages, in navigation order. Add one line for a new page module.
 PAGE_MODULES: tuple[str, ...] = (
     "desktop.gui.pages.home",
+    "desktop.gui.pages.entry",
 )
 
 
