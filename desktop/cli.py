@@ -18,6 +18,8 @@ from desktop.core.errors import CbecError
 # Command groups, in help order. Each module registers its sub-commands.
 COMMAND_MODULES = (
     "desktop.commands.setup",      # init, demo, figures, check
+    "desktop.commands.package",    # package export / import / verify
+    "desktop.commands.units",      # units list / rekey
 )
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop import __version__
-from desktop.core.errors import RoleError
+from desktop.core.errors import CbecError, RoleError
+from desktop.core.periods import Period
 from desktop.exchange.keys import ensure_keypair
 from desktop.exchange.package_format import (
     DATA_PREFIX,
@@ -55,11 +56,18 @@ def _county_periods(store: Store, unit: str) -> list[dict[str, Any]]:
     periods = set(subs) | {r[0] for r in store.conn.execute(
         "SELECT DISTINCT period FROM indicator_value WHERE unit_code = ?", (unit,))}
     out = []
-    for p in sorted(periods):
+    for p in sorted(periods, key=_period_key):
         s = subs.get(p)
         out.append({"period": p, "state": s[1] if s else "open", "version": s[2] if s else 1,
                     "submitted_at": s[3] if s else None})
     return out
+
+
+def _period_key(text: str) -> tuple:
+    try:
+        return (0, Period.parse(text))
+    except CbecError:
+        return (1, text)
 
 
 def _county_totals(store: Store, unit: str) -> dict[str, Any]:

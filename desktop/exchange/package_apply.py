@@ -1,0 +1,168 @@
+"""Write an accepted package into the store (inside the caller's transaction).
+
+County package into the municipal database: delete the unit's partition, insert the snapshot,
+mapping parent uids to local ids. Municipal package into a county database: upsert the
+reference tables, replace the replaceable ones, and flag newly returned periods."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from desktop.core.errors import CbecError, FileFormatError
+from desktop.exchange.package_format import Package, Table
+from desktop.exchange.package_tables import COUNTY_SPECS, MUNICIPAL_SPECS, Spec, local_columns, package_columns
+from desktop.storage.db import Store, now_iso
+
+
+def _insert_sql(table: str, cols: list[str], *, upsert_key: tuple[str, ...] | None = None) -> str:
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    if upsert_key:
+        sets = [f"{c} = excluded.{c}" for c in cols if c not in upsert_key] or [f"{upsert_key[0]} = excluded.{upsert_key[0]}"]
+        sql += f" ON CONFLICT ({', '.join(upsert_key)}) DO UPDATE SET {', '.join(sets)}"
+    return sql
+
+
+def _plain(cols_pkg: list[str], local: list[str]) -> list[int]:
+    return [cols_pkg.index(c) for c in local if c in cols_pkg]
+
+
+def _delete_partition(conn: sqlite3.Connection, unit: str) -> None:
+    for spec in reversed(COUNTY_SPECS):
+        if spec.parent and not spec.owned_by_unit:
+            fk, _, parent = spec.parent
+            conn.execute(f"DELETE FROM {spec.name} WHERE {fk} IN (SELECT id FROM {parent} WHERE unit_code = ?)", (unit,))
+        else:
+            conn.execute(f"DELETE FROM {spec.name} WHERE unit_code = ?", (unit,))
+
+
+def _insert_county_table(conn: sqlite3.Connection, spec: Spec, table: Table, unit: str,
+                         uid_maps: dict[str, dict[str, int]], where: str) -> None:
+    local = [c for c in local_columns(conn, spec.name) if c != "id"]
+    pcols = table.columns
+    if spec.parent:
+        fk, uid_col, parent = spec.parent
+        ids = uid_maps[parent]
+        src = [pcols.index(uid_col if c == fk else c) for c in local if (uid_col if c == fk else c) in pcols]
+        cols = [c for c in local if (uid_col if c == fk else c) in pcols]
+        fpos = cols.index(fk)
+        rows = []
+        for r in table.rows:
+            t = [r[i] for i in src]
+            ref = t[fpos]
+            if ref is not None:
+                if ref not in ids:
+                    raise FileFormatError(f"{where}的“{spec.name}”中有记录引用了不存在的上级记录（{ref}）",
+                                          detail="数据包内容不一致，请让报送单位重新导出。数据库未作改动。")
+                t[fpos] = ids[ref]
+            rows.append(t)
+    else:
+        src = _plain(pcols, local)
+        cols = [c for c in local if c in pcols]
+        rows = [[r[i] for i in src] for r in table.rows]
+    conn.executemany(_insert_sql(spec.name, cols), rows)
+    if "uid" in cols and "unit_code" in cols:
+        uid_maps[spec.name] = dict(conn.execute(f"SELECT uid, id FROM {spec.name} WHERE unit_code = ?", (unit,)))
+
+
+def apply_county_package(store: Store, pkg: Package) -> None:
+    """Replace the unit's partition with the package's snapshot (caller holds the transaction)."""
+    conn, unit = store.conn, pkg.manifest["unit_code"]
+    where = f"数据包“{pkg.path.name if pkg.path else ''}”"
+    _delete_partition(conn, unit)
+    uid_maps: dict[str, dict[str, int]] = {}
+    for spec in COUNTY_SPECS:
+        table = pkg.table(spec.name)
+        if table is not None:
+            try:
+                _insert_county_table(conn, spec, table, unit, uid_maps, where)
+            except sqlite3.IntegrityError as exc:
+                raise FileFormatError(f"{where}的“{spec.name}”数据不能写入：{exc}",
+                                      detail="数据与本库的约束冲突（如记录标识重复）。数据库未作改动。") from None
+    _update_received(conn, unit, pkg)
+
+
+def _update_received(conn: sqlite3.Connection, unit: str, pkg: Package) -> None:
+    seq, now = pkg.manifest["sequence"], now_iso()
+    for p in pkg.manifest.get("periods", []):
+        if not isinstance(p, dict) or not isinstance(p.get("period"), str):
+            continue
+        conn.execute(
+            "INSERT INTO received_period(unit_code, period, state, version, submitted_at, first_sequence,"
+            " first_received_at, last_sequence, last_received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (unit_code, period) DO UPDATE SET state = excluded.state, version = excluded.version,"
+            " submitted_at = excluded.submitted_at, last_sequence = excluded.last_sequence,"
+            " last_received_at = excluded.last_received_at,"
+            " first_sequence = CASE WHEN received_period.state = 'submitted' THEN received_period.first_sequence"
+            "   ELSE excluded.first_sequence END,"
+            " first_received_at = CASE WHEN received_period.state = 'submitted' THEN received_period.first_received_at"
+            "   ELSE excluded.first_received_at END",
+            (unit, p["period"], str(p.get("state", "open")), int(p.get("version") or 1), p.get("submitted_at"),
+             seq, now, seq, now))
+    # A resubmission after the return note resolves the note.
+    conn.execute(
+        "UPDATE return_note SET resolved_at = ? WHERE unit_code = ? AND resolved_at IS NULL AND EXISTS ("
+        " SELECT 1 FROM submission s WHERE s.unit_code = return_note.unit_code AND s.period = return_note.period"
+        " AND s.state = 'submitted' AND s.submitted_at > return_note.created_at)", (now, unit))
+
+
+# -- municipal package into a county --------------------------------------------------------------
+def _rows_for(spec: Spec, table: Table, own_unit: str) -> tuple[list[str], list[list[Any]]]:
+    rows = table.rows
+    if spec.owned_by_unit and "unit_code" in table.columns:
+        u = table.columns.index("unit_code")
+        rows = [r for r in rows if r[u] == own_unit]
+    return table.columns, rows
+
+
+def apply_municipal_package(store: Store, pkg: Package, *, operator: str) -> list[tuple[str, str]]:
+    """Load the reference data; returns the (period, note) pairs newly returned to this unit."""
+    conn, own = store.conn, store.unit_code or ""
+    before = {r[0] for r in conn.execute("SELECT uid FROM return_note WHERE unit_code = ? AND uid IS NOT NULL", (own,))}
+    returned: list[tuple[str, str]] = []
+    notes = pkg.table("return_note")
+    if notes is not None:
+        cols, rows = _rows_for(SPEC_RETURN, notes, own)
+        g = dict(zip(cols, range(len(cols))))
+        for r in rows:
+            if r[g["uid"]] not in before and r[g["resolved_at"]] is None:
+                returned.append((r[g["period"]], r[g["note"]]))
+    for period, note in returned:
+        _mark_returned(store, own, period, note, operator)
+    for spec in MUNICIPAL_SPECS:
+        table = pkg.table(spec.name)
+        if table is None:
+            continue
+        cols, rows = _rows_for(spec, table, own)
+        local = [c for c in package_columns(conn, spec)]
+        idx = _plain(cols, local)
+        use = [c for c in local if c in cols]
+        if spec.replace:
+            if spec.owned_by_unit:
+                conn.execute(f"DELETE FROM {spec.name} WHERE unit_code = ?", (own,))
+            else:
+                conn.execute(f"DELETE FROM {spec.name}")
+        sql = _insert_sql(spec.name, use, upsert_key=None if spec.replace else spec.key)
+        conn.executemany(sql, [[r[i] for i in idx] for r in rows])
+    return returned
+
+
+SPEC_RETURN = next(s for s in MUNICIPAL_SPECS if s.name == "return_note")
+
+
+def _mark_returned(store: Store, unit: str, period: str, note: str, operator: str) -> None:
+    """Flag the period returned; the entry module's return_period audits it when it applies."""
+    try:
+        from desktop.storage.entry import return_period
+    except ImportError:  # pragma: no cover - the entry module is part of the program
+        return_period = None
+    if return_period is not None:
+        try:
+            with store.atomic():
+                return_period(store, unit, period, note=note, operator=operator)
+            return
+        except CbecError:
+            pass  # e.g. the period was never submitted here: set the state directly below
+    store.conn.execute(
+        "INSERT INTO submission(unit_code, period, state, version, reason, updated_at) VALUES (?, ?, 'returned', 1, ?, ?)"
+        " ON CONFLICT (unit_code, period) DO UPDATE SET state = 'returned', reason = excluded.reason,"
+        " updated_at = excluded.updated_at", (unit, period, note, now_iso()))
