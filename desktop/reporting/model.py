@@ -116,6 +116,7 @@ class Report:
     narrative: bool = False
     landscape: bool = False
     issuer: str = ""            # narrative: 发文单位 line above the date
+    dated: str = ""             # narrative: 成文日期 (2025年10月8日)
 
     @property
     def formats(self) -> tuple[str, ...]:
