@@ -29,6 +29,7 @@ ALL_ROLES = frozenset({"county", "municipal"})
 PAGE_MODULES: tuple[str, ...] = (
     "desktop.gui.pages.home",
     "desktop.gui.pages.entry",
+    "desktop.gui.pages.tasks",
 )
 
 
