@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 LOG_NAME = "cbec.log"
@@ -11,6 +11,37 @@ MAX_BYTES = 1_000_000
 BACKUP_COUNT = 5
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
 _MARK = "_cbec_handler"
+
+
+class RotatingFileHandler(logging.FileHandler):
+    """Size-rotated log file: cbec.log, cbec.log.1 … cbec.log.N (oldest dropped).
+
+    A small local version of logging.handlers.RotatingFileHandler: that module pulls in socket,
+    pickle and queue, which cost the window's start-up time for nothing.
+    """
+
+    def __init__(self, filename: Path, *, max_bytes: int, backup_count: int) -> None:
+        super().__init__(filename, mode="a", encoding="utf-8")
+        self.max_bytes, self.backup_count = max_bytes, backup_count
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.stream is not None and self.stream.tell() >= self.max_bytes:
+                self.rotate()
+        except OSError:
+            # Another process may hold a rotated file open (Windows): keep writing where we are.
+            pass
+        super().emit(record)
+
+    def rotate(self) -> None:
+        self.close()
+        base = self.baseFilename
+        for i in range(self.backup_count - 1, 0, -1):
+            if os.path.exists(f"{base}.{i}"):
+                os.replace(f"{base}.{i}", f"{base}.{i + 1}")
+        if self.backup_count > 0:
+            os.replace(base, f"{base}.1")
+        self.stream = self._open()
 
 
 def log_path(logs_dir: Path) -> Path:
@@ -32,8 +63,7 @@ def setup_logging(logs_dir: Path, *, level: int = logging.INFO) -> Path | None:
     path = log_path(logs_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=False)
+        handler: logging.Handler = RotatingFileHandler(path, max_bytes=MAX_BYTES, backup_count=BACKUP_COUNT)
         result: Path | None = path
     except OSError as exc:
         handler = logging.StreamHandler(sys.stderr)

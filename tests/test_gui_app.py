@@ -161,7 +161,7 @@ def test_page_registry_roles_and_refresh(qtbot, county_dir, monkeypatch):
     module.create_pages = lambda ctx: [FakePage("台账", None), FakePage("市级汇总", {"municipal"}),
                                        FakePage("数据填报", {"county"})]
     monkeypatch.setitem(sys.modules, "fake_pages_for_test", module)
-    monkeypatch.setattr(main_window, "PAGE_MODULES", (*main_window.PAGE_MODULES, "fake_pages_for_test"))
+    monkeypatch.setattr(main_window, "PAGE_MODULES", ("desktop.gui.pages.home", "fake_pages_for_test"))
     window = make_window(qtbot, county_dir)
     assert window.page_titles() == ["首页", "台账", "数据填报"]
     ledger = window.page_by_title("台账")
@@ -171,6 +171,23 @@ def test_page_registry_roles_and_refresh(qtbot, county_dir, monkeypatch):
     window.ctx.notify("enterprise")
     assert ledger.refreshed == 2
     window.ctx.store.close()
+
+
+def test_deferred_pages_load_after_first_picture(qtbot, county_dir, monkeypatch):
+    from desktop.gui import main_window
+    from desktop.gui.context import AppContext
+
+    module = types.ModuleType("fake_pages_for_test")
+    module.create_pages = lambda ctx: [FakePage("台账", None)]
+    monkeypatch.setitem(sys.modules, "fake_pages_for_test", module)
+    monkeypatch.setattr(main_window, "PAGE_MODULES", ("desktop.gui.pages.home", "fake_pages_for_test"))
+    with Store.open(county_dir) as store:
+        window = main_window.MainWindow(AppContext(store, DataDir(county_dir)), defer_pages=True)
+        qtbot.addWidget(window)
+        assert window.page_titles() == ["首页"] and window.current_page().data is not None
+        window.load_deferred_pages()
+        window.load_deferred_pages()
+        assert window.page_titles() == ["首页", "台账"] and window.nav.count() == 2
 
 
 def test_open_file_goes_to_registered_handler(qtbot, county_dir, tmp_path, monkeypatch):

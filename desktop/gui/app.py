@@ -14,7 +14,7 @@ from pathlib import Path  # noqa: E402
 from types import TracebackType  # noqa: E402
 from typing import Sequence  # noqa: E402
 
-from PySide6.QtCore import QLockFile  # noqa: E402
+from PySide6.QtCore import QLockFile, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
 from desktop import APP_NAME, __version__  # noqa: E402
@@ -104,7 +104,7 @@ def open_main_window(dd: DataDir, log_file: Path | None):
 
     store = Store.open(dd)
     ctx = AppContext(store, dd, log_file=log_file)
-    window = MainWindow(ctx)
+    window = MainWindow(ctx, defer_pages=True)
     window.show()
     return window
 
@@ -156,8 +156,10 @@ def _start(args: argparse.Namespace, app: QApplication, dd: DataDir, log_file: P
         return _refuse(args, str(exc))
     if args.selftest:
         return _selftest(app, window)
+    QTimer.singleShot(0, window.load_deferred_pages)
     if args.file:
-        open_file(window, args.file)
+        # Queued after the deferred pages, whose modules register the file handlers.
+        QTimer.singleShot(0, lambda: open_file(window, args.file))
     if not exec_loop:
         return EXIT_OK
     code = app.exec()
@@ -166,12 +168,18 @@ def _start(args: argparse.Namespace, app: QApplication, dd: DataDir, log_file: P
 
 
 def _selftest(app: QApplication, window) -> int:
+    """Print when the first picture is there, then build every other page too (a page that
+    fails to build makes the self-test fail)."""
     app.processEvents()
     page = window.current_page()
     filled = getattr(page, "data", None) is not None
     elapsed = time.perf_counter() - _T0
     print(f"selftest: window shown, home page {'filled' if filled else 'EMPTY'}, "
-          f"pages={len(window.pages)}, {elapsed:.3f} s since start")
+          f"{elapsed:.3f} s since start", flush=True)
+    window.load_deferred_pages()
+    app.processEvents()
+    print(f"selftest: {len(window.pages)} pages: {'、'.join(window.page_titles())}, "
+          f"{time.perf_counter() - _T0:.3f} s since start", flush=True)
     window.close()
     window.ctx.store.close()
     return EXIT_OK if filled else EXIT_REFUSED

@@ -4,13 +4,16 @@ Pages come from PAGE_MODULES: each module under desktop.gui.pages has
 `create_pages(ctx) -> list[QWidget]`; a page has `page_title: str`, optionally
 `page_roles: set[str]` ({'county'}, {'municipal'}; default both) and `refresh()`, which is
 called whenever the page is shown and when data changes while it is shown.
+
+Start-up: the window is built with the first module's pages (the home page) and shown; the
+other modules are imported and their pages added right after (load_deferred_pages), so their
+imports do not delay the first picture. Keep heavy imports inside create_pages or later anyway.
 """
 from __future__ import annotations
 
 import importlib
 import logging
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel, QListWidget, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
@@ -59,10 +62,14 @@ def page_visible(page: QWidget, role: str) -> bool:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext) -> None:
+    """With defer_pages=True only the first page module is loaded now; call load_deferred_pages()
+    (the entry point does, once the window is shown). Without it every page is built at once."""
+
+    def __init__(self, ctx: AppContext, *, defer_pages: bool = False) -> None:
         super().__init__()
         self.ctx = ctx
         self.pages: list[QWidget] = []
+        self._deferred: list[str] = list(PAGE_MODULES[1:]) if defer_pages else []
         self.setWindowTitle(window_title(ctx))
         self.resize(1180, 780)
         self.nav = QListWidget()
@@ -70,7 +77,7 @@ class MainWindow(QMainWindow):
         self.nav.setMinimumWidth(140)
         self.nav.setMaximumWidth(220)
         self.stack = QStackedWidget()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter()  # horizontal
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
@@ -78,19 +85,24 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self._build_menus()
         self._build_status_bar()
-        self._load_pages()
+        self._load_pages(PAGE_MODULES[:1] if defer_pages else PAGE_MODULES)
         self.nav.currentRowChanged.connect(self.show_page)
         ctx.data_changed.connect(self._data_changed)
         if self.pages:
             self.nav.setCurrentRow(0)
 
     # -- pages ----------------------------------------------------------------------------------
-    def _load_pages(self) -> None:
-        for name in PAGE_MODULES:
+    def _load_pages(self, modules: tuple[str, ...] | list[str]) -> None:
+        for name in modules:
             module = importlib.import_module(name)
             for page in module.create_pages(self.ctx):
                 if page_visible(page, self.ctx.role):
                     self.add_page(page)
+
+    def load_deferred_pages(self) -> None:
+        """Add the pages of the remaining modules (no-op when nothing is deferred)."""
+        pending, self._deferred = self._deferred, []
+        self._load_pages(pending)
 
     def add_page(self, page: QWidget) -> None:
         self.pages.append(page)
@@ -147,7 +159,6 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.status_folder = QLabel(f"数据文件夹：{self.ctx.data_dir.root}")
-        self.status_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_role = QLabel(f"角色：{self.ctx.role_name}")
         self.status_unit = QLabel(f"单位：{self.ctx.unit_name}（{self.ctx.unit_code}）")
         bar.addWidget(self.status_folder, 1)

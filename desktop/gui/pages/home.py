@@ -7,13 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QScrollArea, QTableView,
-    QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.core.money import format_money, to_decimal
+from desktop.core.money import format_money
 from desktop.core.periods import Period
 from desktop.gui.context import AppContext
 from desktop.gui.widgets.cards import FigureCard
@@ -86,53 +82,43 @@ def milestone_value(m: MilestoneResult, value: int | None) -> str:
     return f"{value:,}"
 
 
-class MilestoneModel(QAbstractTableModel):
-    """The plan's milestone results (a handful of rows computed by the figure engine)."""
+MILESTONE_HEADERS = ("年份", "指标", "单位", "目标", "实际", "完成%", "状态")
+STATUS_COLORS = {"已完成": "#1b7f3b", "按进度": "#1b7f3b", "未完成": "#b00020", "滞后": "#b00020"}
 
-    HEADERS = ("规划", "年份", "指标", "单位", "目标", "实际", "完成%", "状态")
+
+def milestone_cells(m: MilestoneResult) -> tuple[str, ...]:
+    return (str(m.year), m.metric_name, m.display_unit, milestone_value(m, m.target), milestone_value(m, m.actual),
+            "—" if m.completion is None else f"{m.completion}", m.status)
+
+
+class MilestoneGrid(QFrame):
+    """The plan's milestone results: a dozen computed lines, laid out as a small grid."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[MilestoneResult] = []
-        self._plan_names: dict[str, str] = {}
+        self.setObjectName("milestoneGrid")
+        self.setStyleSheet("#milestoneGrid { background: #ffffff; border: 1px solid #d6dbe3; }")
+        self._grid = QGridLayout(self)
+        self._grid.setHorizontalSpacing(24)
+        self.rows: list[tuple[str, ...]] = []
 
-    def set_results(self, rows: list[MilestoneResult], plan_names: dict[str, str]) -> None:
-        self.beginResetModel()
-        self._rows, self._plan_names = list(rows), dict(plan_names)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        m = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._cell(m, index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (1, 4, 5, 6):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 7:
-            from PySide6.QtGui import QColor
-
-            return QColor({"已完成": "#1b7f3b", "按进度": "#1b7f3b", "未完成": "#b00020",
-                           "滞后": "#b00020"}.get(m.status, "#4a5568"))
-        return None
-
-    def _cell(self, m: MilestoneResult, col: int) -> str:
-        return (
-            self._plan_names.get(m.plan_code, m.plan_code), str(m.year), m.metric_name, m.display_unit,
-            milestone_value(m, m.target), milestone_value(m, m.actual),
-            "—" if m.completion is None else f"{m.completion}", m.status,
-        )[col]
+    def set_results(self, results: list[MilestoneResult]) -> None:
+        while self._grid.count():
+            item = self._grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.rows = [milestone_cells(m) for m in results]
+        for col, text in enumerate(MILESTONE_HEADERS):
+            label = QLabel(text)
+            label.setStyleSheet("font-weight: bold;")
+            self._grid.addWidget(label, 0, col)
+        for r, cells in enumerate(self.rows, start=1):
+            for col, text in enumerate(cells):
+                label = QLabel(text)
+                if col == 6:
+                    label.setStyleSheet(f"color: {STATUS_COLORS.get(text, '#4a5568')}; font-weight: bold;")
+                self._grid.addWidget(label, r, col)
+        self._grid.setColumnStretch(len(MILESTONE_HEADERS), 1)
 
 
 class HomePage(QScrollArea):
@@ -168,14 +154,8 @@ class HomePage(QScrollArea):
         self.milestone_note = QLabel()
         self.milestone_note.setWordWrap(True)
         layout.addWidget(self.milestone_note)
-        self.milestones = MilestoneModel(self)
-        self.milestone_view = QTableView()
-        self.milestone_view.setModel(self.milestones)
-        self.milestone_view.verticalHeader().hide()
-        self.milestone_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.milestone_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.milestone_view.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.milestone_view)
+        self.milestones = MilestoneGrid()
+        layout.addWidget(self.milestones)
         layout.addStretch(1)
 
     @staticmethod
@@ -228,19 +208,16 @@ class HomePage(QScrollArea):
         self._show_milestones(figs)
 
     def _show_milestones(self, figs: Figures) -> None:
-        names = dict(self.ctx.store.conn.execute("SELECT code, name FROM plan"))
-        short = {code: name.split("（")[0] if len(name) > 24 else name for code, name in names.items()}
-        self.milestones.set_results(figs.milestones, short)
+        self.milestones.set_results(figs.milestones)
         if figs.milestones:
+            plans = dict(self.ctx.store.conn.execute("SELECT code, coalesce(doc_no, name) FROM plan"))
+            docs = "、".join(dict.fromkeys(plans.get(m.plan_code, m.plan_code) for m in figs.milestones))
             whose = "全市目标" if figs.unit_code == CITY_CODE else f"{figs.unit_name}分解目标"
-            self.milestone_note.setText(f"按{whose}计算，截至{figs.period.label}。")
-            rows = len(figs.milestones)
-            header = self.milestone_view.horizontalHeader().height()
-            self.milestone_view.setFixedHeight(header + rows * self.milestone_view.verticalHeader().defaultSectionSize() + 4)
-            self.milestone_view.show()
+            self.milestone_note.setText(f"规划（{docs}）阶段目标，按{whose}计算，截至{figs.period.label}。")
+            self.milestones.show()
         else:
             self.milestone_note.setText("市级尚未向本单位分解规划阶段目标，阶段目标完成情况由市综试办汇总。")
-            self.milestone_view.hide()
+            self.milestones.hide()
 
 
 def create_pages(ctx: AppContext) -> list[QWidget]:

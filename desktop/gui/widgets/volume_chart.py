@@ -4,7 +4,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -31,7 +30,6 @@ class VolumeChart(QChartView):
         super().__init__(self._chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(300)
-        self._chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self._chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self.series_values: dict[str, list[Decimal]] = {}
 
@@ -54,13 +52,14 @@ class VolumeChart(QChartView):
             series.append(bar_set)
         chart.addSeries(series)
         chart.setTitle(f"跨境电商交易额（{money_unit}）")
-        x_axis = QBarCategoryAxis()
-        x_axis.append(MONTHS)
-        y_axis = QValueAxis()
+        # createDefaultAxes gives a category axis and a value axis for a bar series; adjusting
+        # them avoids touching the Qt namespace (whose enums cost start-up time).
+        chart.createDefaultAxes()
         top = max((v for vals in self.series_values.values() for v in vals), default=Decimal(0))
-        y_axis.setRange(0, float(nice_ceiling(top)))
-        y_axis.setLabelFormat("%.0f" if top >= 10 else "%.1f")
-        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(x_axis)
-        series.attachAxis(y_axis)
+        for axis in chart.axes():
+            if isinstance(axis, QBarCategoryAxis):
+                axis.clear()
+                axis.append(MONTHS)
+            elif isinstance(axis, QValueAxis):
+                axis.setRange(0, float(nice_ceiling(top)))
+                axis.setLabelFormat("%.0f" if top >= 10 else "%.1f")
