@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "desktop.commands.setup",      # init, demo, figures, check
     "desktop.commands.package",    # package export / import / verify
     "desktop.commands.units",      # units list / rekey
+    "desktop.commands.roster",     # roster import / template / export
 )
 
 

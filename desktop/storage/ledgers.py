@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from desktop.core.errors import RoleError, ValidationError
 from desktop.core.ledgers import (
@@ -414,11 +414,13 @@ def prepare_upserts(store: Store, kind: str, records: list[dict[str, Any]]) -> l
     return out
 
 
-def upsert_many(store: Store, kind: str, records: list[dict], *, operator: str,
-                source: str = "") -> tuple[int, int, int]:
+def upsert_many(store: Store, kind: str, records: list[dict], *, operator: str, source: str = "",
+                progress: Callable[[int, int], None] | None = None) -> tuple[int, int, int]:
     """Add or update many records in one transaction; returns (added, updated, unchanged).
 
     Any invalid record raises RecordInvalid naming its position and nothing is written.
+    `progress(done, total)` is called every 200 records; an exception raised from it (cancel)
+    rolls the whole batch back.
     """
     k = kind_of(kind)
     reason = f"{IMPORT_PREFIX}{('：' + source) if source else ''}（批次 {new_uid()[:12]}）"
@@ -428,7 +430,9 @@ def upsert_many(store: Store, kind: str, records: list[dict], *, operator: str,
         for pos, plan in enumerate(plans, start=1):
             if plan.action == "invalid":
                 raise RecordInvalid(plan.check.errors, prefix=f"第 {pos} 条记录：")
-        for rec, plan in zip(records, plans):
+        for done, (rec, plan) in enumerate(zip(records, plans), start=1):
+            if progress is not None and (done % 200 == 0 or done == len(plans)):
+                progress(done, len(plans))
             counts[plan.action] += 1
             if plan.action == "add":
                 unit = _unit_for(store, rec)
