@@ -163,9 +163,9 @@ def _check_tables(store: Store, pkg: Package) -> None:
 def _sequence_status(store: Store, pkg: Package) -> tuple[str, int]:
     unit, seq = pkg.manifest["unit_code"], pkg.manifest["sequence"]
     last = store.scalar("SELECT max(sequence) FROM package_log WHERE direction = 'in' AND unit_code = ?", (unit,)) or 0
-    same = store.scalar("SELECT 1 FROM package_log WHERE direction = 'in' AND unit_code = ? AND digest = ?",
-                        (unit, pkg.digest))
-    if same:
+    latest = store.scalar("SELECT digest FROM package_log WHERE direction = 'in' AND unit_code = ?"
+                          " ORDER BY sequence DESC, id DESC LIMIT 1", (unit,))
+    if latest == pkg.digest:
         return "unchanged", last
     if seq <= last:
         raise FileFormatError(
