@@ -131,9 +131,11 @@ class TasksPage(QWidget):
         for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
                                     QHeaderView.ResizeMode.Interactive, QHeaderView.ResizeMode.ResizeToContents,
                                     QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.Stretch,
-                                    QHeaderView.ResizeMode.ResizeToContents)):
+                                    QHeaderView.ResizeMode.Interactive)):
             h.setSectionResizeMode(col, mode)
         h.resizeSection(2, 150)
+        h.resizeSection(6, 92)
+        h.sectionResized.connect(lambda *_: self.view.resizeRowsToContents())  # re-wrap texts
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
         splitter.addWidget(self._build_form())
