@@ -33,6 +33,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "desktop.gui.pages.home",
     "desktop.gui.pages.entry",
     "desktop.gui.pages.tasks",
+    "desktop.gui.pages.ledgers",
 )
 
 

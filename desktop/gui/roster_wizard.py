@@ -1,0 +1,459 @@
+"""从Excel导入 wizard: choose a file → check the header row and column mapping → preview accepted,
+rejected and warned rows (sheet, row, reason) → import in one transaction off the GUI thread →
+result with counts and the errors workbook. The rules are those of `cbec roster import`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressDialog,
+    QPushButton, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget, QWizard, QWizardPage,
+)
+
+from desktop.core.errors import CbecError
+from desktop.core.ledgers import kind_of
+from desktop.exchange.roster import ImportPlan, ImportResult, apply_import, plan_import
+from desktop.exchange.roster_read import RosterFile, SheetData, mapping_targets, read_roster, target_label
+from desktop.gui.widgets.messages import show_error
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+FILE_FILTER = "Excel 或 CSV 文件 (*.xlsx *.xls *.csv);;所有文件 (*)"
+PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_RESULT = range(4)
+
+
+def run_long(ctx: Any, parent: QWidget, title: str, work: Callable[[Any], Any],
+             on_done: Callable[[Any], None], on_error: Callable[[BaseException], None] | None = None,
+             ) -> QProgressDialog:
+    """Run `work(job)` off the GUI thread behind a progress dialog with a cancel button."""
+    dialog = QProgressDialog(title, "取消", 0, 0, parent)
+    dialog.setWindowTitle("请稍候")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def progress(done: int, total: int, text: str) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, max(total, 1)))
+        if text:
+            dialog.setLabelText(text)
+
+    def finish(callback: Callable[[Any], None] | None, value: Any) -> None:
+        dialog.reset()
+        dialog.close()
+        if callback is not None:
+            callback(value)
+        elif isinstance(value, BaseException):
+            show_error(parent, value)
+
+    job = ctx.run_in_thread(work, lambda r: finish(on_done, r), lambda e: finish(on_error, e),
+                            on_progress=progress, with_job=True)
+    dialog.canceled.connect(job.cancel)
+    return dialog
+
+
+def column_letter(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+class MappingModel(QAbstractTableModel):
+    """Columns of one sheet: letter, header text, a sample value, and the field it imports into."""
+
+    HEADERS = ("列", "表头", "第一行数据", "导入为")
+
+    def __init__(self, kind: str, sheet: SheetData, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.sheet = sheet
+        self.mapping: dict[int, str] = {c: t for c, t in sheet.mapping.items() if t}
+        self.targets = mapping_targets(kind)
+        self._labels = dict(self.targets)
+        first = sheet.rows[0][1] if sheet.rows else []
+        self._sample = [("" if v is None else str(v)) for v in first]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.sheet.headers)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return None
+
+    def target_text(self, key: str) -> str:
+        return self._labels.get(key) or target_label(self.kind, key)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < self.rowCount()):
+            return None
+        r, c = index.row(), index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if c == 0:
+                return column_letter(r)
+            if c == 1:
+                return self.sheet.headers[r]
+            if c == 2:
+                return self._sample[r] if r < len(self._sample) else ""
+            if c == 3:
+                return self.target_text(self.mapping.get(r, ""))
+        if role == Qt.ItemDataRole.EditRole and c == 3:
+            return self.mapping.get(r, "")
+        if role == Qt.ItemDataRole.ForegroundRole and c == 3 and not self.mapping.get(r):
+            return QApplication.palette().placeholderText()
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return base | Qt.ItemFlag.ItemIsEditable if index.column() == 3 else base
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or index.column() != 3 or role != Qt.ItemDataRole.EditRole:
+            return False
+        key = str(value or "")
+        if key and key not in self._labels:
+            return False
+        if key:
+            self.mapping[index.row()] = key
+        else:
+            self.mapping.pop(index.row(), None)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
+        return True
+
+    def full_mapping(self) -> dict[int, str]:
+        return {c: self.mapping.get(c, "") for c in range(len(self.sheet.headers))}
+
+
+class TargetDelegate(QStyledItemDelegate):
+    """A combo box of the import targets in the 导入为 column."""
+
+    def __init__(self, targets: list[tuple[str, str]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.targets = targets
+
+    def createEditor(self, parent: QWidget, option: Any, index: QModelIndex) -> QWidget:  # noqa: N802
+        combo = QComboBox(parent)
+        for key, label in self.targets:
+            combo.addItem(label, key)
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
+        editor.setCurrentIndex(max(editor.findData(index.data(Qt.ItemDataRole.EditRole)), 0))
+
+    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:  # noqa: N802
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+
+
+class PreviewModel(QAbstractTableModel):
+    """Rows the clerk should look at before importing: rejected, warned and skipped rows."""
+
+    HEADERS = ("工作表", "行号", "结果", "名称", "原因或提示")
+
+    def __init__(self, plan: ImportPlan | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.items: list[tuple[str, int, str, str, str]] = []
+        if plan is not None:
+            self.set_plan(plan)
+
+    def set_plan(self, plan: ImportPlan) -> None:
+        items = [(o.sheet, o.row, "退回", o.name, o.reason) for o in plan.rejected]
+        items += [(o.sheet, o.row, "提示", o.name, w) for o in plan.accepted for w in o.warnings]
+        items += [(s, r, "跳过", "", why) for s, r, why in plan.skipped]
+        items.sort(key=lambda t: (t[0], t[1]))
+        self.beginResetModel()
+        self.items = items
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.items)):
+            return None
+        item = self.items[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return str(item[index.column()])
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
+            from PySide6.QtGui import QColor
+
+            return QColor({"退回": "#c53030", "提示": "#b7791f"}.get(item[2], "#4a5568"))
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+def _table(model: QAbstractTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.setAlternatingRowColors(True)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    return view
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: RosterWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("第一步：选择文件")
+        self.setSubTitle(f"选择{wizard.kind.title}名录（.xlsx、.xls 或 .csv，UTF-8 或 GB18030 编码）。"
+                         "程序会自己找到表头行，跳过空行、合计行和表尾。")
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("path")
+        self.path_edit.textChanged.connect(self.completeChanged)
+        browse = QPushButton("选择文件…")
+        browse.clicked.connect(self.browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+    def browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择要导入的文件", self.path_edit.text(), FILE_FILTER)
+        if path:
+            self.path_edit.setText(path)
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return Path(self.path_edit.text().strip()).is_file()
+
+    def validatePage(self) -> bool:  # noqa: N802
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.w.roster = read_roster(self.path_edit.text().strip(), self.w.kind.key)
+        except CbecError as exc:
+            QApplication.restoreOverrideCursor()
+            show_error(self, exc)
+            return False
+        QApplication.restoreOverrideCursor()
+        return True
+
+
+class MappingPage(QWizardPage):
+    def __init__(self, wizard: RosterWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("第二步：核对表头和列的对应关系")
+        self.setSubTitle("“导入为”一列可双击修改；不需要的列选“（不导入）”。")
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setObjectName("sheet")
+        self.sheet_combo.currentIndexChanged.connect(self._show_sheet)
+        self.info = QLabel()
+        self.info.setObjectName("headerInfo")
+        self.info.setWordWrap(True)
+        self.view = QTableView()
+        self.view.setObjectName("mapping")
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.models: dict[str, MappingModel] = {}
+        top = QHBoxLayout()
+        top.addWidget(QLabel("工作表："))
+        top.addWidget(self.sheet_combo, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.info)
+        layout.addWidget(self.view, 1)
+
+    def initializePage(self) -> None:  # noqa: N802
+        roster: RosterFile = self.w.roster
+        self.models = {s.name: MappingModel(roster.kind, s, self) for s in roster.sheets}
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        for s in roster.sheets:
+            self.sheet_combo.addItem(f"{s.name}（{len(s.rows)} 行数据）", s.name)
+        self.sheet_combo.blockSignals(False)
+        self._show_sheet()
+
+    def model(self, sheet: str | None = None) -> MappingModel:
+        return self.models[sheet or self.sheet_combo.currentData()]
+
+    def _show_sheet(self) -> None:
+        name = self.sheet_combo.currentData()
+        if name is None:
+            return
+        model = self.models[name]
+        self.view.setModel(model)
+        self.view.setItemDelegateForColumn(3, TargetDelegate(model.targets, self.view))
+        for col, width in enumerate((50, 220, 200)):
+            self.view.setColumnWidth(col, width)
+        rows = "、".join(f"第 {r} 行" for r in model.sheet.header_rows)
+        ignored = self.w.roster.ignored_sheets
+        extra = f"；未找到表头、不导入的工作表：{'、'.join(ignored)}" if ignored else ""
+        self.info.setText(f"表头位于{rows}，数据 {len(model.sheet.rows)} 行{extra}")
+
+    def mappings(self) -> dict[str, dict[int, str]]:
+        return {name: m.full_mapping() for name, m in self.models.items()}
+
+    def validatePage(self) -> bool:  # noqa: N802
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.w.plan = plan_import(self.w.ctx.store, self.w.roster, self.mappings())
+        except CbecError as exc:
+            QApplication.restoreOverrideCursor()
+            show_error(self, exc)
+            return False
+        QApplication.restoreOverrideCursor()
+        return True
+
+
+class PreviewPage(QWizardPage):
+    def __init__(self, wizard: RosterWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("第三步：预览")
+        self.setSubTitle("退回的行不会导入，可在导入后保存为错误工作簿，修改后再导入。点击“导入”写入数据库。")
+        self.counts = QLabel()
+        self.counts.setObjectName("previewCounts")
+        self.counts.setWordWrap(True)
+        self.model = PreviewModel(None, self)
+        self.view = _table(self.model)
+        self.view.setObjectName("preview")
+        for col, width in enumerate((100, 60, 60, 220)):
+            self.view.setColumnWidth(col, width)
+        self.setButtonText(QWizard.WizardButton.NextButton, "导入")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.view, 1)
+
+    def initializePage(self) -> None:  # noqa: N802
+        plan: ImportPlan = self.w.plan
+        self.model.set_plan(plan)
+        self.counts.setText(
+            f"将新增 {plan.count('add')} 条，更新 {plan.count('update')} 条，未变 {plan.count('unchanged')} 条；"
+            f"退回 {len(plan.rejected)} 行，提示 {len(plan.warnings_json())} 条，跳过 {len(plan.skipped)} 行。")
+
+    def validatePage(self) -> bool:  # noqa: N802
+        if self.w.result is not None:
+            return True
+        if not self.w.running:
+            self.w.start_apply()
+        return False
+
+
+class ResultPage(QWizardPage):
+    def __init__(self, wizard: RosterWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("第四步：导入结果")
+        self.text = QLabel()
+        self.text.setObjectName("resultText")
+        self.text.setWordWrap(True)
+        self.save_errors_button = QPushButton("保存错误行工作簿…")
+        self.save_errors_button.setObjectName("saveErrors")
+        self.save_errors_button.clicked.connect(lambda: self.w.save_errors())
+        self.saved_label = QLabel()
+        self.saved_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(self.save_errors_button)
+        layout.addWidget(self.saved_label)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:  # noqa: N802
+        result: ImportResult = self.w.result
+        lines = [f"已导入：{result.summary()}。",
+                 "可在台账页面按 Ctrl+Z 撤销这次导入。" if result.added or result.updated else ""]
+        if result.rejected:
+            lines.append("退回的行未导入：请保存错误行工作簿（原行加“错误原因”列），改正后再导入。")
+        self.text.setText("\n".join(t for t in lines if t))
+        self.save_errors_button.setEnabled(bool(result.rejected))
+
+
+class RosterWizard(QWizard):
+    """The import wizard of one ledger kind; the apply step runs in the thread pool."""
+
+    def __init__(self, ctx: Any, kind_key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = kind_of(kind_key)
+        self.roster: RosterFile | None = None
+        self.plan: ImportPlan | None = None
+        self.result: ImportResult | None = None
+        self.error: BaseException | None = None
+        self.running = False
+        self.progress: QProgressDialog | None = None
+        self.setWindowTitle(f"从Excel导入{self.kind.title}名录")
+        self.setObjectName(f"rosterWizard_{kind_key}")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
+        self.setButtonText(QWizard.WizardButton.BackButton, "上一步")
+        self.setButtonText(QWizard.WizardButton.NextButton, "下一步")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
+        self.file_page, self.mapping_page = FilePage(self), MappingPage(self)
+        self.preview_page, self.result_page = PreviewPage(self), ResultPage(self)
+        for pid, page in enumerate((self.file_page, self.mapping_page, self.preview_page, self.result_page)):
+            self.setPage(pid, page)
+        self.resize(820, 560)
+
+    def start_apply(self) -> None:
+        plan, operator = self.plan, self.ctx.operator
+        self.running = True
+        self.button(QWizard.WizardButton.NextButton).setEnabled(False)
+        self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+
+        def work(job: Any) -> ImportResult:
+            store = self.ctx.open_worker_store()
+            try:
+                return apply_import(store, plan, operator=operator,
+                                    progress=lambda d, t: job.progress(d, t, f"正在导入 {d}/{t}"),
+                                    cancelled=lambda: job.cancelled)
+            finally:
+                store.close()
+
+        self.progress = run_long(self.ctx, self, "正在导入…", work, self._applied, self._failed)
+
+    def _applied(self, result: ImportResult) -> None:
+        self.running = False
+        self.result = result
+        self.ctx.notify(self.kind.table)
+        self.button(QWizard.WizardButton.NextButton).setEnabled(True)
+        self.next()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.running = False
+        self.error = exc
+        self.button(QWizard.WizardButton.NextButton).setEnabled(True)
+        self.button(QWizard.WizardButton.BackButton).setEnabled(True)
+        show_error(self, exc)
+
+    def save_errors(self, path: str | None = None) -> Path | None:
+        from desktop.exchange.roster_write import write_errors_workbook
+
+        if self.plan is None:
+            return None
+        if path is None:
+            default = str(self.plan.source.with_name(f"{self.plan.source.stem}_错误行.xlsx"))
+            path, _ = QFileDialog.getSaveFileName(self, "保存错误行工作簿", default, "Excel 工作簿 (*.xlsx)")
+            if not path:
+                return None
+        try:
+            out = write_errors_workbook(self.plan, path)
+        except CbecError as exc:
+            show_error(self, exc)
+            return None
+        self.result_page.saved_label.setText(f"已保存：{out}")
+        return Path(out)
