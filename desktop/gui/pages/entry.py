@@ -107,6 +107,7 @@ class EntryPage(QWidget):
         self.model = EntryGridModel(ctx.store, self)
         self._build()
         self.model.issues_changed.connect(self._update_status)
+        self.model.issues_changed.connect(self._show_cell_info)
         self.view.selectionModel().currentChanged.connect(lambda *_: self._show_cell())
         self._unit = self._units.currentData() if self.municipal else ctx.unit_code
         self._period = self.picker.period()
@@ -301,42 +302,48 @@ class EntryPage(QWidget):
         return self.model.key_at(self.view.currentIndex())
 
     def _show_cell(self) -> None:
-        key = self.current_key()
+        """Side panel for the current cell: comparison, issues and its 说明."""
+        key = self._show_cell_info()
         self.comment.blockSignals(True)
         try:
-            if key is None:
-                self.cell_title.setText("请选择一个单元格")
-                self.cell_info.setText("")
-                self.cell_issues.setText("")
-                self.comment.setPlainText("")
-                self.comment.setEnabled(False)
-                return
-            self.cell_title.setText(self.model.tooltip(key).split("\n")[0])
-            ind = self.model.indicator(key[0])
-            prev, ly = self.model.comparison(key)
-            g = self.model.growth(key)
-            v = self.model.value(key)
-            g_text = f"{g:+}%" if g is not None else "—"
-            self.cell_info.setText(
-                f"本期：{ind.format(v) or '未填'} {ind.display_unit}\n"
-                f"上期（{self.model.grid.previous_period}）：{ind.format(prev) or '未填'}\n"
-                f"上年同期（{self.model.grid.last_year_period}）：{ind.format(ly) or '未填'}\n同比：{g_text}")
-            issues = self.model.cell_issues(key)
-            level = self.model.cell_level(key)
-            self.cell_issues.setText("\n".join(issues))
-            self.cell_issues.setStyleSheet("color:#b00020;" if level == "error" else "color:#9a6700;")
-            self.comment.setPlainText(self.model.comment(key))
-            self.comment.setEnabled(not self.model.read_only and v is not None or bool(self.model.comment(key)))
+            text = self.model.comment(key) if key is not None else ""
+            self.comment.setPlainText(text)
+            editable = key is not None and not self.model.read_only and self.model.value(key) is not None
+            self.comment.setEnabled(editable or bool(text))
             self.comment.setReadOnly(self.model.read_only)
         finally:
             self.comment.blockSignals(False)
+
+    def _show_cell_info(self):
+        key = self.current_key()
+        if key is None or self.model.grid is None:
+            self.cell_title.setText("请选择一个单元格")
+            self.cell_info.setText("")
+            self.cell_issues.setText("")
+            return None
+        ind = self.model.indicator(key[0])
+        self.cell_title.setText(ind.label(key[1]))
+        prev, ly = self.model.comparison(key)
+        g = self.model.growth(key)
+        v = self.model.value(key)
+        if v is None and key[1] == entry.TOTAL_CATEGORY:
+            v = self.model.computed_total(key[0])
+        self.cell_info.setText(
+            f"本期：{ind.format(v) or '未填'} {ind.display_unit}\n"
+            f"上期（{self.model.grid.previous_period}）：{ind.format(prev) or '未填'}\n"
+            f"上年同期（{self.model.grid.last_year_period}）：{ind.format(ly) or '未填'}\n"
+            f"同比：{f'{g:+}%' if g is not None else '—'}")
+        level = self.model.cell_level(key)
+        self.cell_issues.setText("\n".join(self.model.cell_issues(key)))
+        self.cell_issues.setStyleSheet("color:#b00020;" if level == "error" else "color:#9a6700;")
+        if not self.comment.isEnabled() and not self.model.read_only and self.model.value(key) is not None:
+            self.comment.setEnabled(True)  # a value was just typed: its 说明 can now be written
+        return key
 
     def _comment_edited(self) -> None:
         key = self.current_key()
         if key is not None and not self.model.read_only:
             self.model.set_comment(key, self.comment.toPlainText())
-            level = self.model.cell_level(key)
-            self.cell_issues.setStyleSheet("color:#b00020;" if level == "error" else "color:#9a6700;")
 
     # -- actions ----------------------------------------------------------------------------------
     def discard(self) -> None:
