@@ -13,6 +13,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -200,8 +201,8 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, int, str]:
         raise _fail(path, "不是数据包（不是 zip 格式的文件）", "请选择扩展名为 .cbecpkg 的数据包。数据库未作改动。")
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, IndexError,
-            NotImplementedError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, OSError, EOFError, IndexError,
+            NotImplementedError, KeyError, OverflowError):
         raise _fail(path, "不完整或已损坏（zip 目录无法读取，可能在传输中被截断）") from None
     return zf, size, sha256_hex(raw)
 
@@ -280,8 +281,8 @@ def read_package(path: Path | str) -> Package:
                     f"数据包“{path.name}”的签名验证失败：清单被改动过，或签名不属于该清单",
                     detail="文件可能在传输中被改动或损坏。请让报送单位重新导出并发送。数据库未作改动。")
             members = _read_listed_members(zf, infos, manifest, path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
-            RuntimeError, IndexError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError, IndexError, KeyError, OverflowError) as exc:
         raise _fail(path, f"不完整或已损坏（{type(exc).__name__}：{exc}）") from None
     return Package(path, manifest, manifest_bytes, signature, members, file_hash)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from desktop.core.errors import FileFormatError, RoleError
-from desktop.exchange.keys import PinCheck, check_pin, pin
+from desktop.exchange.keys import PinCheck, check_pin, fingerprint, pin
 from desktop.exchange.package_diff import TableChange, diff_table
 from desktop.exchange.package_format import (
     FORMAT_VERSION,
@@ -161,10 +161,12 @@ def _check_tables(store: Store, pkg: Package) -> None:
 
 
 def _sequence_status(store: Store, pkg: Package) -> tuple[str, int]:
-    unit, seq = pkg.manifest["unit_code"], pkg.manifest["sequence"]
-    last = store.scalar("SELECT max(sequence) FROM package_log WHERE direction = 'in' AND unit_code = ?", (unit,)) or 0
+    """Sequences count per signing key: after a deliberate rekey the new installation starts at 1."""
+    unit, seq, fp = pkg.manifest["unit_code"], pkg.manifest["sequence"], fingerprint(pkg.manifest["public_key"])
+    last = store.scalar("SELECT max(sequence) FROM package_log WHERE direction = 'in' AND unit_code = ?"
+                        " AND fingerprint = ?", (unit, fp)) or 0
     latest = store.scalar("SELECT digest FROM package_log WHERE direction = 'in' AND unit_code = ?"
-                          " ORDER BY sequence DESC, id DESC LIMIT 1", (unit,))
+                          " AND fingerprint = ? ORDER BY sequence DESC, id DESC LIMIT 1", (unit, fp))
     if latest == pkg.digest:
         return "unchanged", last
     if seq <= last:
