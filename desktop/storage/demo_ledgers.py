@@ -88,6 +88,9 @@ class LedgerMaker:
         self.out = UnitLedgers()
         self.parks: list[list] = []
         self.big: list[tuple[str, str]] = []   # (name, modes) of the largest enterprises
+        # Registered names start with a place: 西峡 / 西峡县 / 南阳 / 河南.
+        full = unit_name if unit_name.endswith(("县", "市")) or unit_name in ("宛城区", "卧龙区") else self.p.short
+        self.places = (self.p.short, self.p.short, full, "南阳", "河南")
 
     # -- helpers ------------------------------------------------------------------------------
     def uid(self) -> str:
@@ -118,7 +121,8 @@ class LedgerMaker:
         self.make_parks()
         self.make_enterprises()
         for park in self.parks:
-            park[10] = park[11] + self.rng.randint(5, 60)   # tenants: CBEC ones plus others
+            if park[13] == "运营":   # tenants: CBEC ones plus others; none while being built
+                park[10] = park[11] + self.rng.randint(5, 60)
             self.sink.add("park", tuple(park))
         self.make_bases()
         self.make_warehouses()
@@ -149,7 +153,7 @@ class LedgerMaker:
         r = self.rng
         for _ in range(50):
             brand = r.choice(V.BRAND_CHARS) + r.choice(V.BRAND_CHARS)
-            place = r.choice((self.p.short, self.p.short, "南阳", "河南", ""))
+            place = r.choice(self.places)
             word = r.choice(V.BELT_WORDS[belt])
             tail = r.choice(V.SOLE_SUFFIXES) if sole else r.choice(V.SUFFIXES)
             if word.endswith("科技") and tail.startswith("科技"):
@@ -226,7 +230,7 @@ class LedgerMaker:
         park = r.choice(parks) if parks and r.random() < 0.35 else None
         if park is not None:
             park[11] += 1
-        deleted = stamp(date(self.today.year, 1, 5), r) if r.random() < 0.003 else None
+        deleted = stamp(min(date(self.today.year, 1, 5), self.today), r) if r.random() < 0.003 else None
         products = "、".join(r.sample(V.BELT_PRODUCTS[belt], k=r.randint(1, 3)))
         self.sink.add("enterprise", (
             eid, self.uid(), self.unit, name, initials(name), self.credit_code(sole), 0,
@@ -305,7 +309,8 @@ class LedgerMaker:
             city = r.choice(cities)
             op = r.choice(self.big)[0] if self.big else f"{self.p.short}供应链管理有限公司"
             public = int(se_eu and r.random() < 0.6)
-            name = f"{self.p.short}{country}{city}{'公共' if public else ''}海外仓"
+            core = op.split("有限")[0].split("股份")[0].split("（")[0]
+            name = f"{core}{country}{city}{'公共' if public else ''}海外仓"
             opened = self.year_between(2018, 2025)
             building = r.random() < 0.1
             self.sink.add("warehouse", (
