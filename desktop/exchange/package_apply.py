@@ -75,7 +75,7 @@ def apply_county_package(store: Store, pkg: Package) -> None:
         if table is not None:
             try:
                 _insert_county_table(conn, spec, table, unit, uid_maps, where)
-            except sqlite3.IntegrityError as exc:
+            except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.DataError, OverflowError) as exc:
                 raise FileFormatError(f"{where}的“{spec.name}”数据不能写入：{exc}",
                                       detail="数据与本库的约束冲突（如记录标识重复）。数据库未作改动。") from None
     _update_received(conn, unit, pkg)
@@ -142,7 +142,11 @@ def apply_municipal_package(store: Store, pkg: Package, *, operator: str) -> lis
             else:
                 conn.execute(f"DELETE FROM {spec.name}")
         sql = _insert_sql(spec.name, use, upsert_key=None if spec.replace else spec.key)
-        conn.executemany(sql, [[r[i] for i in idx] for r in rows])
+        try:
+            conn.executemany(sql, [[r[i] for i in idx] for r in rows])
+        except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.DataError, OverflowError) as exc:
+            raise FileFormatError(f"市级数据包的“{spec.name}”数据不能写入：{exc}",
+                                  detail="数据与本库的约束冲突。数据库未作改动。") from None
     return returned
 
 
