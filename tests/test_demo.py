@@ -252,3 +252,20 @@ def test_county_data_equals_its_share_of_city_data(city, tmp_path: Path) -> None
     assert figures == city_store.conn.execute(
         "SELECT period, indicator_code, category, value FROM indicator_value WHERE unit_code = '411324'"
         " AND period < '2025-11' ORDER BY 1, 2, 3").fetchall()
+
+
+def test_failure_while_writing_leaves_nothing(county_store: Store, monkeypatch) -> None:
+    from desktop.storage import demo
+
+    real = demo._Generator._deadlines
+
+    def broken(self) -> None:   # deadlines are written last: everything before them must roll back
+        real(self)
+        self.sink.add("deadline", ("2025-12", "十二月十日"))
+
+    monkeypatch.setattr(demo._Generator, "_deadlines", broken)
+    with pytest.raises(Exception, match="CHECK constraint failed"):
+        generate_demo(county_store, scale="county", seed=1, today=TODAY)
+    assert all(county_store.scalar(f"SELECT count(*) FROM {t}") == 0 for t in DEMO_TABLES)
+    assert county_store.get_setting(DEMO_SETTING) is None
+    assert not county_store.conn.in_transaction

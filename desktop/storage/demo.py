@@ -44,8 +44,9 @@ def generate_demo(store: Store, *, scale: str, seed: int, today: date | None = N
     months = [Month(y, m, month_key(y, m)) for y in range(START_YEAR, last.year + 1)
               for m in range(1, 13) if (y, m) <= (last.year, last.index)]
     gen = _Generator(store, seed=seed, today=today, months=months, scale=scale, units=units)
+    gen.run()   # in memory; the write below is one transaction that re-checks emptiness under its lock
     with store.atomic():
-        gen.run()
+        _refuse_if_filled(store)
         gen.write()
         store.set_setting(DEMO_SETTING, json.dumps({"scale": scale, "seed": seed, "today": today.isoformat()}))
     return gen.summary()
