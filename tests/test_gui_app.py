@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThread, QTimer
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from desktop.storage.db import Store, now_iso
 from desktop.storage.paths import DataDir
@@ -219,7 +219,7 @@ def test_second_instance_is_refused(qtbot, county_dir, monkeypatch):
     try:
         assert app.acquire_instance_lock(DataDir(county_dir)) is None
         warned = []
-        monkeypatch.setattr(app.QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+        monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
         assert app.run(["--data-dir", str(county_dir)], exec_loop=False) == 1
         assert "本数据文件夹的程序已经打开" in warned[0] and str(county_dir) in warned[0]
     finally:
@@ -236,7 +236,7 @@ def test_unhandled_error_shows_dialog_naming_log_and_keeps_running(qtbot, data_d
 
     log_file = setup_logging(DataDir(data_dir).logs)
     shown = []
-    monkeypatch.setattr(app.QMessageBox, "critical", lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append((title, text)))
     app.install_excepthook(log_file)
 
     def boom() -> None:

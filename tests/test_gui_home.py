@@ -102,3 +102,20 @@ def test_municipal_home_against_plan_targets(qtbot, municipal_store, municipal_d
     assert "宛政〔2021〕21号" in page.milestone_note.text() and "按全市目标计算" in page.milestone_note.text()
     labels = [w.text() for w in page.milestones.findChildren(QLabel)]
     assert "滞后" in labels and "状态" in labels
+
+
+def test_prefetched_home_data_equals_direct_and_is_used_once(county_data, county_dir, tmp_path):
+    from desktop.gui.pages.home_data import load_home_data, start_prefetch, take_prefetched
+    from desktop.storage.paths import DataDir
+
+    dd = DataDir(county_dir)
+    start_prefetch(dd)
+    data = take_prefetched(dd, "411323", None)
+    direct = load_home_data(county_data, "411323")
+    assert data is not None and data.figures.rows == direct.figures.rows
+    assert data.this_year == direct.this_year and data.last_year == direct.last_year
+    assert take_prefetched(dd, "411323", None) is None          # used once
+    start_prefetch(dd)
+    assert take_prefetched(DataDir(tmp_path / "其他"), "411323", None) is None  # another folder
+    start_prefetch(dd)
+    assert take_prefetched(dd, "411324", None) is None          # another unit

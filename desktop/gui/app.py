@@ -1,5 +1,10 @@
 """Entry point of the window (`cbec-desktop`, `python -m desktop`): data folder, single-instance
-lock, log file, crash dialog, first-run dialog, main window, optional file to open."""
+lock, log file, crash dialog, first-run dialog, main window, optional file to open.
+
+Start-up order matters for speed: arguments are parsed and the home page's figures start
+computing in a background thread (pages.home_data) before PySide6 is imported, so the SQL runs
+while Qt loads. That is why Qt is imported inside the functions here.
+"""
 from __future__ import annotations
 
 import time
@@ -12,19 +17,21 @@ import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import TracebackType  # noqa: E402
-from typing import Sequence  # noqa: E402
-
-from PySide6.QtCore import QLockFile, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
+from typing import TYPE_CHECKING, Sequence  # noqa: E402
 
 from desktop import APP_NAME, __version__  # noqa: E402
 from desktop.core.errors import CbecError  # noqa: E402
-from desktop.logging_setup import setup_logging  # noqa: E402
 from desktop.storage.paths import DataDir, resolve_data_dir  # noqa: E402
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QLockFile
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from desktop.gui.main_window import MainWindow
 
 log = logging.getLogger("desktop.gui")
 LOCK_NAME = "cbec.lock"
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REFUSED = 0, 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 # -- single instance ----------------------------------------------------------------------------
 def acquire_instance_lock(dd: DataDir) -> QLockFile | None:
     """Lock the data folder for this process; None when another running copy holds it."""
+    from PySide6.QtCore import QLockFile
+
     dd.root.mkdir(parents=True, exist_ok=True)
     lock = QLockFile(str(dd.root / LOCK_NAME))
     lock.setStaleLockTime(0)  # never expire by age: a copy open all day still holds it
@@ -63,6 +72,8 @@ def crash_text(exc: BaseException, log_file: Path | None) -> str:
 def install_excepthook(log_file: Path | None, parent: QWidget | None = None) -> None:
     """Unhandled errors are logged and shown in Chinese, naming the log file; the program goes on."""
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
@@ -79,10 +90,12 @@ def install_excepthook(log_file: Path | None, parent: QWidget | None = None) -> 
 
 
 # -- start-up -----------------------------------------------------------------------------------
-def ensure_app(argv: Sequence[str]) -> QApplication:
+def ensure_app() -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance()
     if app is None:
-        app = QApplication([sys.argv[0] if sys.argv else "cbec-desktop", *argv])
+        app = QApplication([sys.argv[0] if sys.argv else "cbec-desktop"])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("南阳跨境电商综试区统计填报系统")
     app.setApplicationVersion(__version__)
@@ -97,7 +110,7 @@ def first_run(dd: DataDir) -> bool:
     return dialog.exec() == FirstRunDialog.DialogCode.Accepted
 
 
-def open_main_window(dd: DataDir, log_file: Path | None):
+def open_main_window(dd: DataDir, log_file: Path | None) -> MainWindow:
     from desktop.gui.context import AppContext
     from desktop.gui.main_window import MainWindow
     from desktop.storage.db import Store
@@ -109,7 +122,7 @@ def open_main_window(dd: DataDir, log_file: Path | None):
     return window
 
 
-def open_file(window, path: str) -> None:
+def open_file(window: MainWindow, path: str) -> None:
     """Offer a file from the command line (file association) to the registered handlers."""
     from desktop.gui.widgets.messages import show_error
 
@@ -120,13 +133,16 @@ def open_file(window, path: str) -> None:
     for handler in list(window.ctx.open_file_handlers):
         if handler(target):
             return
-    show_error(window, f"无法打开文件“{target.name}”：本程序不认识这种文件。",)
+    show_error(window, f"无法打开文件“{target.name}”：本程序不认识这种文件。")
 
 
 def run(argv: Sequence[str] | None = None, *, exec_loop: bool = True) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     dd = DataDir(resolve_data_dir(args.data_dir))
-    app = ensure_app([])
+    from desktop.gui.pages.home_data import start_prefetch
+
+    start_prefetch(dd)  # before Qt is imported: see the module docstring
+    app = ensure_app()
     try:
         lock = acquire_instance_lock(dd)
     except OSError as exc:
@@ -134,6 +150,8 @@ def run(argv: Sequence[str] | None = None, *, exec_loop: bool = True) -> int:
     if lock is None:
         return _refuse(args, already_open_text(dd))
     try:
+        from desktop.logging_setup import setup_logging
+
         log_file = setup_logging(dd.logs)
         log.info("cbec-desktop %s start, data folder %s", __version__, dd.root)
         install_excepthook(log_file)
@@ -143,6 +161,8 @@ def run(argv: Sequence[str] | None = None, *, exec_loop: bool = True) -> int:
 
 
 def _start(args: argparse.Namespace, app: QApplication, dd: DataDir, log_file: Path | None, exec_loop: bool) -> int:
+    from PySide6.QtCore import QTimer
+
     if not dd.exists():
         if args.selftest:
             print(f"自检失败：数据文件夹“{dd.root}”中还没有数据库", file=sys.stderr)
@@ -167,7 +187,7 @@ def _start(args: argparse.Namespace, app: QApplication, dd: DataDir, log_file: P
     return code
 
 
-def _selftest(app: QApplication, window) -> int:
+def _selftest(app: QApplication, window: MainWindow) -> int:
     """Print when the first picture is there, then build every other page too (a page that
     fails to build makes the self-test fail)."""
     app.processEvents()
@@ -189,6 +209,8 @@ def _refuse(args: argparse.Namespace, text: str) -> int:
     if args.selftest:
         print(f"自检失败：{text}", file=sys.stderr)
     else:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.warning(None, "无法打开", text)
     return EXIT_REFUSED
 

@@ -3,42 +3,22 @@
 Every number comes from the plan-figure engine (desktop.storage.figures)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.core.money import format_money
-from desktop.core.periods import Period
 from desktop.gui.context import AppContext
 from desktop.gui.widgets.cards import FigureCard
-from desktop.storage.figures import FigureRow, Figures, MilestoneResult, monthly_series, plan_figures
+from desktop.gui.pages.home_data import HomeData, load_home_data, take_prefetched
+from desktop.storage.figures import FigureRow, Figures, MilestoneResult
 from desktop.storage.reference import CITY_CODE
 
 FLOW_CARDS = (("VOLUME", "跨境电商交易额"), ("EXPORT", "出口额"), ("IMPORT", "进口额"))
 COUNT_CARDS = (("ENTERPRISES", "跨境电商企业"), ("KNOWN_ENTERPRISES", "知名企业"), ("PARKS", "产业园区"),
                ("BASES", "培训孵化基地"), ("WAREHOUSES", "海外仓"), ("LIVESTREAM_BASES", "直播基地"))
 NO_PLAN_NOTE = "本年度无规划目标，与上年同期比较"
-
-
-@dataclass(frozen=True)
-class HomeData:
-    figures: Figures
-    money_unit: str                 # 万元 for a unit, 亿元 for the city
-    this_year: list[tuple[str, int]]
-    last_year: list[tuple[str, int]]
-
-
-def load_home_data(store, unit_code: str | None, today: date | None = None) -> HomeData:
-    """Everything the home page shows, for the current year up to the last full month."""
-    period = Period.last_full_month(today)
-    unit = None if unit_code in (None, CITY_CODE) else unit_code
-    figs = plan_figures(store, period, unit, today=today)
-    y = period.year
-    this_year = monthly_series(store, "VOLUME", unit, Period.month(y, 1), period)
-    last_year = monthly_series(store, "VOLUME", unit, Period.month(y - 1, 1), Period.month(y - 1, 12))
-    return HomeData(figs, "亿元" if unit is None else "万元", this_year, last_year)
 
 
 def growth_text(growth: Decimal | None) -> str:
@@ -186,7 +166,10 @@ class HomePage(QScrollArea):
     # -- filling ------------------------------------------------------------------------------------
     def refresh(self) -> None:
         unit = None if self.ctx.is_municipal else self.ctx.unit_code
-        self.show_data(load_home_data(self.ctx.store, unit, self.today))
+        data = None
+        if self.data is None:  # first fill: take what the entry point computed while Qt loaded
+            data = take_prefetched(self.ctx.data_dir, unit, self.today)
+        self.show_data(data or load_home_data(self.ctx.store, unit, self.today))
 
     def show_data(self, data: HomeData) -> None:
         self.data = data
