@@ -388,15 +388,16 @@ def volume_label(year: int, unit: str = VOLUME_UNIT) -> str:
     return f"{year}年跨境电商交易额（{unit}）"
 
 
-_VOLUME_HEADER = re.compile(r"^(\d{4})年?(?:度)?(?:全年)?.*(?:交易额|交易量|进出口额|出口额|销售额|营业额|金额)")
+_VOLUME_YEAR = re.compile(r"(?<!\d)(\d{4})(?:年|$|[(（])")
+_VOLUME_WORD = re.compile(r"交易额|交易量|进出口额|出口额|销售额|营业额|金额")
 _UNIT_IN_HEADER = re.compile(r"[(（]\s*(亿元|万元|元)\s*[)）]|单位[:：]?\s*(亿元|万元|元)")
 
 
 def volume_header(header: str) -> tuple[int, str] | None:
     """'2024年跨境电商交易额（万元）' → (2024, '万元'); None when the header is not a volume column."""
     text = _nfkc(header).replace(" ", "")
-    m = _VOLUME_HEADER.match(text)
-    if not m:
+    m = _VOLUME_YEAR.search(text)
+    if not m or not _VOLUME_WORD.search(text):
         return None
     year = int(m[1])
     if not YEAR_MIN <= year <= YEAR_MAX:

@@ -100,12 +100,15 @@ def _text(v: Any) -> str:
     return "" if v is None else str(v).strip()
 
 
-def _column_target(kind: str, top: str, bottom: str) -> str | None:
+def _column_target(kind: str, top: str, bottom: str) -> tuple[str, str] | None:
+    """(target, header text to show) of one column; volume columns get their canonical label
+    so that a workbook written with these headers (errors workbook) reads back the same."""
     for cand in (top + bottom, bottom + top, bottom, top):
         if cand:
             t = match_header(kind, cand)
             if t:
-                return t
+                vol = parse_volume_target(t)
+                return t, volume_label(*vol) if vol else cand
     return None
 
 
@@ -131,11 +134,13 @@ def _header_map(kind: str, top: list[Any], bottom: list[Any] | None) -> tuple[di
     texts: list[str] = []
     used: set[str] = set()
     for c in range(width):
-        texts.append((t[c] + b[c]) if bottom is not None and t[c] != b[c] else (t[c] or b[c]))
-        target = _column_target(kind, t[c], b[c] if bottom is not None else "")
-        if target and target not in used:
-            mapping[c] = target
-            used.add(target)
+        found = _column_target(kind, t[c], b[c] if bottom is not None else "")
+        if found and found[0] not in used:
+            mapping[c] = found[0]
+            used.add(found[0])
+            texts.append(found[1])
+        else:
+            texts.append((t[c] + b[c]) if bottom is not None and t[c] != b[c] else (t[c] or b[c]))
     return mapping, texts
 
 

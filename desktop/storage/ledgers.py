@@ -431,7 +431,7 @@ def upsert_many(store: Store, kind: str, records: list[dict], *, operator: str, 
             if plan.action == "invalid":
                 raise RecordInvalid(plan.check.errors, prefix=f"第 {pos} 条记录：")
         for done, (rec, plan) in enumerate(zip(records, plans), start=1):
-            if progress is not None and (done % 200 == 0 or done == len(plans)):
+            if progress is not None and done % 200 == 0:
                 progress(done, len(plans))
             counts[plan.action] += 1
             if plan.action == "add":
@@ -443,6 +443,8 @@ def upsert_many(store: Store, kind: str, records: list[dict], *, operator: str, 
                 _write_fields(conn, k, plan.record_id, plan.clean, plan.override if k.has_volumes else None)
                 _audit(conn, k, plan.record_id, "import", operator, plan.before,
                        _snapshot(conn, k, plan.record_id), reason)
+        if progress is not None:
+            progress(len(plans), len(plans))
     return counts["add"], counts["update"], counts["unchanged"]
 
 
