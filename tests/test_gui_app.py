@@ -127,6 +127,33 @@ def test_main_window_title_status_and_home(qtbot, county_dir):
     window.ctx.store.close()
 
 
+def test_main_window_on_county_demo(qtbot, county_dir, tmp_path):
+    """The home page on the demo database: every card filled, chart with both years; a screenshot
+    (saved to $CBEC_SCREENSHOT_DIR/home.png when set, for docs/screenshots)."""
+    import os
+
+    from desktop.storage.demo import generate_demo
+
+    with Store.open(county_dir) as store:
+        generate_demo(store, scale="county", seed=1, today=date.today())
+    window = make_window(qtbot, county_dir)
+    window.resize(1280, 900)
+    home = window.current_page()
+    figs = home.data.figures
+    assert figs.row("VOLUME").ytd > 0 and figs.row("ENTERPRISES").value > 0
+    assert home.flow_cards["VOLUME"].value_text().endswith(" 万元")
+    assert home.count_cards["ENTERPRISES"].value_text() == f"{figs.row('ENTERPRISES').value:,} 家"
+    year = figs.period.year
+    assert len(home.chart.series_values[f"{year}年"]) == 12 and any(home.chart.series_values[f"{year - 1}年"])
+    qtbot.wait(50)
+    image = window.grab().toImage()
+    assert image.width() >= 1000 and image.height() >= 700
+    out = Path(os.environ.get("CBEC_SCREENSHOT_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(out / "home.png"))
+    window.ctx.store.close()
+
+
 def test_about_shows_version_and_data_folder(qtbot, county_dir, monkeypatch):
     from desktop import __version__
     from desktop.gui import main_window

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.resize(1180, 780)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
+        self.nav.setStyleSheet("#navigation { font-size: 11pt; } #navigation::item { padding: 7px 10px; }")
         self.nav.setMinimumWidth(140)
         self.nav.setMaximumWidth(220)
         self.stack = QStackedWidget()

@@ -90,11 +90,14 @@ class MilestoneGrid(QFrame):
         self.rows = [milestone_cells(m) for m in results]
         for col, text in enumerate(MILESTONE_HEADERS):
             label = QLabel(text)
-            label.setStyleSheet("font-weight: bold;")
+            align = "qproperty-alignment: 'AlignRight | AlignVCenter';" if col in (3, 4, 5) else ""
+            label.setStyleSheet("font-weight: bold;" + align)
             self._grid.addWidget(label, 0, col)
         for r, cells in enumerate(self.rows, start=1):
             for col, text in enumerate(cells):
                 label = QLabel(text)
+                if col in (3, 4, 5):  # numbers line up on the right (style sheet: no Qt enums)
+                    label.setStyleSheet("qproperty-alignment: 'AlignRight | AlignVCenter';")
                 if col == 6:
                     label.setStyleSheet(f"color: {STATUS_COLORS.get(text, '#4a5568')}; font-weight: bold;")
                 self._grid.addWidget(label, r, col)

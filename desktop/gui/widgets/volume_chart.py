@@ -62,4 +62,5 @@ class VolumeChart(QChartView):
                 axis.append(MONTHS)
             elif isinstance(axis, QValueAxis):
                 axis.setRange(0, float(nice_ceiling(top)))
+                axis.setTickCount(6)  # 0 and five steps: round labels for 1/2/5 × 10^n ceilings
                 axis.setLabelFormat("%.0f" if top >= 10 else "%.1f")
