@@ -231,6 +231,8 @@ def test_city_submissions(city) -> None:
     missing = {u for (u,) in store.conn.execute("SELECT code FROM unit WHERE code != '411300'")} - set(last)
     assert store.scalar(f"SELECT count(*) FROM indicator_value WHERE period = '2025-11' AND unit_code IN"
                         f" ({','.join('?' * len(missing))})", tuple(missing)) == 0
+    assert store.scalar(f"SELECT count(*) FROM base_period p JOIN base b ON b.id = p.base_id WHERE p.period = '2025-11'"
+                        f" AND b.unit_code IN ({','.join('?' * len(missing))})", tuple(missing)) == 0
     returned = store.query("SELECT * FROM submission WHERE state = 'returned'")[0]
     assert returned["reason"] and store.scalar(
         "SELECT note FROM return_note WHERE unit_code = ? AND period = '2025-11' AND resolved_at IS NULL",

@@ -131,8 +131,10 @@ class _Generator:
             annual = {y: self._city_volume(y) * self._raw_share(unit, y) / total_share[y] * rng.uniform(0.96, 1.04)
                       for y in self._years()}
             flows = self._flows(rng, unit, annual, math.sqrt(V.PROFILES[unit].share) / talent_norm)
+            # A unit whose last month has not arrived has no per-period ledger rows for it either.
+            months = self.months[:-1] if unit in self.missing else self.months
             maker = LedgerMaker(self.sink, self.seed, unit, self.names[unit], factor=self.factor,
-                                months=self.months, today=self.today,
+                                months=months, today=self.today,
                                 annual={y: annual[y] for y in self.complete_years})
             ledgers = maker.run()
             maker.livestream_months({k: v[("CBEC_EXPORT", "9610")] for k, v in flows.items()})
