@@ -227,9 +227,3 @@ def test_other_unit_write_refused(county_store):
 def test_municipal_write_refused(municipal_store):
     with pytest.raises(RoleError, match="市级"):
         entry.save_values(municipal_store, UNIT, "2025-09", {("TRAINEES", ""): 1}, operator="李四")
-
-
-def test_period_statuses(county_store):
-    _save(county_store, "2025-09", {("TRAINEES", ""): 10, ("RAIL_TEU", ""): 0})
-    [a, b] = entry.period_statuses(county_store, UNIT, ["2025-08", "2025-09"])
-    assert (a.filled, a.submission.state_label, b.filled) == (0, "未报送", 2)

@@ -224,3 +224,15 @@ def test_municipal_view_is_read_only_and_can_return(qtbot, municipal_store, muni
     p.return_to_unit()
     sub = entry.submission_state(municipal_store, UNIT, "2025-09")
     assert (sub.state, sub.version, sub.return_note) == ("returned", 2, "培训人次偏低，请核实")
+
+
+def test_delete_key_clears_a_saved_value(page):
+    _type(page, ("TRAINING_SESSIONS", ""), "6")
+    page.save()
+    page.view.setFocus()
+    page.view.setCurrentIndex(page.model.index_of(("TRAINING_SESSIONS", "")))
+    _key(page.view, Qt.Key.Key_Delete)
+    assert page.model.pending == {("TRAINING_SESSIONS", ""): None}
+    page.save()
+    assert page.ctx.store.scalar("SELECT count(*) FROM indicator_value WHERE period = '2025-09'") == 0
+    assert page.ctx.store.scalar("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == "delete"

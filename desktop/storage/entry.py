@@ -436,19 +436,3 @@ def return_period(store: Store, unit_code: str, period: str | Period, *, note: s
         new = submission_state(store, unit_code, p)
         audit.record(conn, operator=operator, table="submission", row_key=f"{unit_code}/{p}", action="return",
                      before=_sub_json(sub), after=_sub_json(new), reason=note)
-
-
-@dataclass
-class PeriodStatus:
-    """One line of the period chooser: period, state and how many figures are entered."""
-    period: str
-    submission: Submission
-    filled: int = 0
-
-
-def period_statuses(store: Store, unit_code: str, periods: list[str]) -> list[PeriodStatus]:
-    out = []
-    for per in periods:
-        n = store.scalar("SELECT count(*) FROM indicator_value WHERE unit_code = ? AND period = ?", (unit_code, per))
-        out.append(PeriodStatus(per, submission_state(store, unit_code, per), int(n or 0)))
-    return out

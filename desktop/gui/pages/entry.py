@@ -3,7 +3,7 @@ the municipal office views any unit's figures read-only and can return a period 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QGroupBox, QHBoxLayout, QHeaderView,
     QInputDialog, QLabel, QPlainTextEdit, QPushButton, QSplitter, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
@@ -40,8 +40,16 @@ class CompareDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         text, opt.text = opt.text, ""
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        if selected:  # keep the red/amber status colour visible; mark the cell with a frame instead
+            opt.state &= ~QStyle.StateFlag.State_Selected
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        if selected:
+            painter.save()
+            painter.setPen(QPen(QColor("#1554b0"), 2))
+            painter.drawRect(opt.rect.adjusted(1, 1, -1, -1))
+            painter.restore()
         r = opt.rect.adjusted(4, 1, -5, -2)
         lines = sub.split("\n")
         first_h = r.height() * 2 // 5
@@ -62,7 +70,8 @@ class CompareDelegate(QStyledItemDelegate):
 
 
 class EntryTableView(QTableView):
-    """Tab/Shift+Tab and Enter move through the editable cells only; Enter after typing moves on."""
+    """Tab/Shift+Tab and Enter move through the editable cells only; Enter after typing moves on;
+    Del clears the current cell."""
 
     def moveCursor(self, action, modifiers) -> QModelIndex:  # noqa: N802 — Qt override
         nxt = QAbstractItemView.CursorAction.MoveNext
@@ -83,8 +92,12 @@ class EntryTableView(QTableView):
         return start
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 — Qt override
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
+        editing = self.state() == QAbstractItemView.State.EditingState
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not editing:
             self.setCurrentIndex(self.neighbour(self.currentIndex(), forward=True))
+            return
+        if event.key() == Qt.Key.Key_Delete and not editing:  # clear the cell
+            self.model().setData(self.currentIndex(), "")
             return
         super().keyPressEvent(event)
 
