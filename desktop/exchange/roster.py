@@ -172,7 +172,8 @@ def plan_import(store: Store, roster: RosterFile, mapping: dict[str, dict[int, s
     unique = [(o, errs) for o, errs, dup in first if not dup]
     ups = ledger_store.prepare_upserts(store, roster.kind, [o.record for o, _ in unique])
     for (o, errs), up in zip(unique, ups):
-        problems = [e.message for e in up.check.errors] + errs
+        # A stored, deliberately kept code (credit_override) is not an error on re-import.
+        problems = ([e.message for e in up.check.errors] if up.action == "invalid" else []) + errs
         if problems:
             o.action, o.reason = "rejected", "；".join(problems)
         else:
