@@ -119,3 +119,14 @@ def test_prefetched_home_data_equals_direct_and_is_used_once(county_data, county
     assert take_prefetched(DataDir(tmp_path / "其他"), "411323", None) is None  # another folder
     start_prefetch(dd)
     assert take_prefetched(dd, "411324", None) is None          # another unit
+
+
+def test_later_refresh_runs_in_worker_and_shows_new_data(qtbot, county_data, county_dir):
+    page = make_page(qtbot, county_data, county_dir, date(2026, 12, 3))
+    first = page.data
+    put_months(county_data, "411323", "CBEC_EXPORT", "9610", 2026, range(1, 12), 100_000)
+    page.refresh()
+    assert page.data is first                                  # not blocking: still the old figures
+    qtbot.waitUntil(lambda: page.data is not first, timeout=10_000)
+    assert page.flow_cards["VOLUME"].value_text() == "1,430.00 万元"   # + 11 × 10 万元
+    assert page.ctx.wait_for_workers(5000)

@@ -82,7 +82,7 @@ def main() -> int:
     ents = subprocess.run([sys.executable, "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("
                            "'SELECT count(*) FROM enterprise').fetchone()[0])", str(data / "cbec.sqlite3")],
                           capture_output=True, text=True).stdout.strip()
-    print(f"\nstart-up to window shown, offscreen, city scale ({ents} enterprises), {a.runs} runs")
+    print(f"\nstart-up to window shown, offscreen, {data} ({ents} enterprises), {a.runs} runs")
     print(f"{'measure':46} {'median s':>9} {'min s':>7} {'max s':>7} {'× baseline':>11}")
     for name, xs in (("bare PySide6 empty QMainWindow (baseline)", base),
                      ("cbec-desktop --selftest, home page filled", prog)):

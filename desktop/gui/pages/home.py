@@ -113,6 +113,7 @@ class HomePage(QScrollArea):
         self.ctx = ctx
         self.data: HomeData | None = None
         self.today: date | None = None  # None = the real date; tests pin it
+        self._generation = 0
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -168,11 +169,28 @@ class HomePage(QScrollArea):
 
     # -- filling ------------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """First fill at once (prefetched by the entry point when possible); later refreshes
+        (page shown again, data changed) run in a worker thread so the window never stalls."""
         unit = None if self.ctx.is_municipal else self.ctx.unit_code
-        data = None
-        if self.data is None:  # first fill: take what the entry point computed while Qt loaded
+        if self.data is None:
             data = take_prefetched(self.ctx.data_dir, unit, self.today)
-        self.show_data(data or load_home_data(self.ctx.store, unit, self.today))
+            self.show_data(data or load_home_data(self.ctx.store, unit, self.today))
+            return
+        self._generation += 1
+        generation, today, ctx = self._generation, self.today, self.ctx
+
+        def work() -> HomeData:
+            store = ctx.open_worker_store()
+            try:
+                return load_home_data(store, unit, today)
+            finally:
+                store.close()
+
+        def done(data: HomeData) -> None:
+            if generation == self._generation:  # a newer refresh supersedes this one
+                self.show_data(data)
+
+        ctx.run_in_thread(work, done)
 
     def show_data(self, data: HomeData) -> None:
         self.data = data
