@@ -236,3 +236,44 @@ def test_delete_key_clears_a_saved_value(page):
     page.save()
     assert page.ctx.store.scalar("SELECT count(*) FROM indicator_value WHERE period = '2025-09'") == 0
     assert page.ctx.store.scalar("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == "delete"
+
+
+def test_entry_page_on_county_demo(qtbot, county_dir, tmp_path):
+    """The page in the main window on demo data: an open month with warnings, a submitted month
+    locked with the banner, a corrected month at version 2; screenshot saved to
+    $CBEC_SCREENSHOT_DIR/entry.png when set (docs/screenshots)."""
+    import os
+    from datetime import date
+    from pathlib import Path
+
+    from desktop.gui.context import AppContext
+    from desktop.gui.main_window import MainWindow
+    from desktop.gui.pages.entry import LOCKED_TEXT
+    from desktop.storage.db import Store
+    from desktop.storage.demo import generate_demo
+
+    store = Store.open(county_dir)
+    generate_demo(store, scale="county", seed=1, today=date(2026, 12, 3))
+    window = MainWindow(AppContext(store, DataDir(county_dir)))
+    qtbot.addWidget(window)
+    window.resize(1280, 900)
+    window.show()
+    window.show_page(window.page_titles().index("数据填报"))
+    page = window.current_page()
+    page.set_period("2026-10")
+    assert page.model.grid.submission.state == "submitted"
+    assert page.banner.text().startswith(LOCKED_TEXT) and page.model.read_only
+    page.set_period("2026-08")
+    assert (page.model.grid.submission.version, page.state_label.text()) == (2, "状态：已报送 · 第2版")
+    page.set_period("2026-11")
+    assert page.model.grid.submission.state == "open" and not page.model.read_only
+    assert page.model.value(("CBEC_EXPORT", "9710")) > 0
+    warned = [k for k in page.model.issues if page.model.cell_level(k) == "warning"]
+    assert warned
+    page.view.setCurrentIndex(page.model.index_of(warned[0]))
+    assert "超过±50%" in page.cell_issues.text()
+    qtbot.wait(50)
+    out = Path(os.environ.get("CBEC_SCREENSHOT_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(out / "entry.png"))
+    store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
@@ -90,6 +90,9 @@ class TasksPage(QWidget):
         self.municipal = ctx.is_municipal
         self.model = TaskLedgerModel(ctx.store, self)
         self._build()
+        self._rewrap = QTimer(self)  # owned by the page, so it never fires after the page is gone
+        self._rewrap.setSingleShot(True)
+        self._rewrap.timeout.connect(self.view.resizeRowsToContents)
         self._unit = self.units.currentData() if self.municipal else ctx.unit_code
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_task())
         self.load()
@@ -135,11 +138,11 @@ class TasksPage(QWidget):
             h.setSectionResizeMode(col, mode)
         h.resizeSection(2, 150)
         h.resizeSection(6, 92)
-        h.sectionResized.connect(lambda *_: self.view.resizeRowsToContents())  # re-wrap texts
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
         splitter.addWidget(self._build_form())
-        splitter.setSizes([430, 250])
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.notice)
@@ -157,6 +160,8 @@ class TasksPage(QWidget):
         self.progress.setPlaceholderText("本季度做了什么、取得了哪些成效")
         self.next_steps = QPlainTextEdit()
         self.next_steps.setPlaceholderText("下季度计划推进的工作")
+        for w in (self.progress, self.next_steps):
+            w.setMaximumHeight(90)
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
@@ -207,6 +212,10 @@ class TasksPage(QWidget):
 
     def refresh(self) -> None:
         self.load(self.current_no())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 — Qt override
+        super().resizeEvent(event)
+        self._rewrap.start(0)  # re-wrap texts once the columns have their new width
 
     def _unit_changed(self) -> None:
         self._unit = self.units.currentData()
