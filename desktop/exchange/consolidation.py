@@ -161,7 +161,9 @@ def duplicate_credit_codes(store: Store, units: list[str] | None = None) -> list
 def _declared_totals(store: Store, unit: str, declared: dict[str, Any] | None) -> list[Finding]:
     if not isinstance(declared, dict):
         return []
-    want = declared.get("indicator_totals") or {}
+    want = declared.get("indicator_totals")
+    if not isinstance(want, dict):
+        return []
     have: dict[str, dict[str, int]] = {}
     for period, code, total in store.conn.execute(
             "SELECT period, indicator_code, sum(value) FROM indicator_value WHERE unit_code = ?"

@@ -39,26 +39,21 @@ def _insert_county_table(conn: sqlite3.Connection, spec: Spec, table: Table, uni
                          uid_maps: dict[str, dict[str, int]], where: str) -> None:
     local = [c for c in local_columns(conn, spec.name) if c != "id"]
     pcols = table.columns
+    travel = {spec.parent[0]: spec.parent[1]} if spec.parent else {}
+    cols = [c for c in local if travel.get(c, c) in pcols]
+    src = [pcols.index(travel.get(c, c)) for c in cols]
+    same = src == list(range(len(pcols)))
+    rows: list[list[Any]] = table.rows if same else [[r[i] for i in src] for r in table.rows]
     if spec.parent:
-        fk, uid_col, parent = spec.parent
-        ids = uid_maps[parent]
-        src = [pcols.index(uid_col if c == fk else c) for c in local if (uid_col if c == fk else c) in pcols]
-        cols = [c for c in local if (uid_col if c == fk else c) in pcols]
-        fpos = cols.index(fk)
-        rows = []
-        for r in table.rows:
-            t = [r[i] for i in src]
-            ref = t[fpos]
+        fk, _, parent = spec.parent
+        ids, fpos = uid_maps[parent], cols.index(fk)
+        for r in rows:  # in place: the decoded tables are dropped after apply (Package.tables)
+            ref = r[fpos]
             if ref is not None:
                 if ref not in ids:
                     raise FileFormatError(f"{where}的“{spec.name}”中有记录引用了不存在的上级记录（{ref}）",
                                           detail="数据包内容不一致，请让报送单位重新导出。数据库未作改动。")
-                t[fpos] = ids[ref]
-            rows.append(t)
-    else:
-        src = _plain(pcols, local)
-        cols = [c for c in local if c in pcols]
-        rows = [[r[i] for i in src] for r in table.rows]
+                r[fpos] = ids[ref]
     conn.executemany(_insert_sql(spec.name, cols), rows)
     if "uid" in cols and "unit_code" in cols:
         uid_maps[spec.name] = dict(conn.execute(f"SELECT uid, id FROM {spec.name} WHERE unit_code = ?", (unit,)))
@@ -70,6 +65,15 @@ def apply_county_package(store: Store, pkg: Package) -> None:
     where = f"数据包“{pkg.path.name if pkg.path else ''}”"
     _delete_partition(conn, unit)
     uid_maps: dict[str, dict[str, int]] = {}
+    try:
+        _insert_all(conn, pkg, unit, uid_maps, where)
+    finally:
+        pkg.tables.clear()  # rows were rewritten in place (local ids); decode afresh if used again
+    _update_received(conn, unit, pkg)
+
+
+def _insert_all(conn: sqlite3.Connection, pkg: Package, unit: str, uid_maps: dict[str, dict[str, int]],
+                where: str) -> None:
     for spec in COUNTY_SPECS:
         table = pkg.table(spec.name)
         if table is not None:
@@ -78,7 +82,14 @@ def apply_county_package(store: Store, pkg: Package) -> None:
             except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.DataError, OverflowError) as exc:
                 raise FileFormatError(f"{where}的“{spec.name}”数据不能写入：{exc}",
                                       detail="数据与本库的约束冲突（如记录标识重复）。数据库未作改动。") from None
-    _update_received(conn, unit, pkg)
+
+
+def _int(v: object) -> int:
+    return v if isinstance(v, int) and not isinstance(v, bool) and 1 <= v < 2**31 else 1
+
+
+def _text(v: object) -> str | None:
+    return v if isinstance(v, str) else None
 
 
 def _update_received(conn: sqlite3.Connection, unit: str, pkg: Package) -> None:
@@ -96,7 +107,7 @@ def _update_received(conn: sqlite3.Connection, unit: str, pkg: Package) -> None:
             "   ELSE excluded.first_sequence END,"
             " first_received_at = CASE WHEN received_period.state = 'submitted' THEN received_period.first_received_at"
             "   ELSE excluded.first_received_at END",
-            (unit, p["period"], str(p.get("state", "open")), int(p.get("version") or 1), p.get("submitted_at"),
+            (unit, p["period"], str(p.get("state", "open")), _int(p.get("version")), _text(p.get("submitted_at")),
              seq, now, seq, now))
     # A resubmission after the return note resolves the note.
     conn.execute(

@@ -96,6 +96,8 @@ def diff_table(conn: sqlite3.Connection, spec: Spec, table: Table, unit_filter: 
     if only_unit is not None and "unit_code" in cols:
         u = cols.index("unit_code")
         existing_rows = [r for r in existing_rows if r[u] == only_unit]
+    if not existing_rows:  # first package of a unit: everything is new, nothing to compare
+        return TableChange(spec.name, added=len(table.rows))
     common = [c for c in cols if c in table.columns]
     ei = [cols.index(c) for c in common]
     pi = [table.columns.index(c) for c in common]

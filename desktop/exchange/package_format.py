@@ -14,6 +14,7 @@ import os
 import re
 import zipfile
 import zlib
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,9 @@ MAX_MEMBER_BYTES = 128 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _MEMBER_NAME = re.compile(r"^data/[a-z][a-z0-9_]{0,40}\.jsonl$")
+
+
+_CELL_TYPES = {str, int, bool, type(None)}
 
 
 class PackageFormatError(FileFormatError):
@@ -84,12 +88,13 @@ def decode_table(member: str, data: bytes) -> Table:
             and isinstance(head.get("columns"), list) and all(isinstance(c, str) for c in head["columns"])):
         raise PackageFormatError(f"{where}的表头行不正确")
     width = len(head["columns"])
-    for i, row in enumerate(rows, start=2):
-        if not isinstance(row, list) or len(row) != width:
-            raise PackageFormatError(f"{where}第 {i} 行的列数不对（应为 {width} 列）")
-        for v in row:
-            if isinstance(v, (dict, list, float)):
-                raise PackageFormatError(f"{where}第 {i} 行含有不允许的值类型（{type(v).__name__}）")
+    if any(type(r) is not list for r in rows) or set(map(len, rows)) - {width}:
+        bad = next(i for i, r in enumerate(rows, start=2) if type(r) is not list or len(r) != width)
+        raise PackageFormatError(f"{where}第 {bad} 行的列数不对（应为 {width} 列）")
+    kinds = set(map(type, chain.from_iterable(rows)))
+    if kinds - _CELL_TYPES:
+        bad_kind = sorted(k.__name__ for k in kinds - _CELL_TYPES)[0]
+        raise PackageFormatError(f"{where}含有不允许的值类型（{bad_kind}），只允许文本、整数和空值")
     return Table(head["table"], head["columns"], rows)
 
 

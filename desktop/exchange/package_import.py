@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -155,9 +156,9 @@ def _check_tables(store: Store, pkg: Package) -> None:
                                      f"缺少关键列：{'、'.join(missing) or '无'}）")
         if pkg.manifest["role"] == "county" and "unit_code" in table.columns:
             u, owner = table.columns.index("unit_code"), pkg.manifest["unit_code"]
-            for i, r in enumerate(table.rows, start=2):
-                if r[u] != owner:
-                    raise PackageFormatError(f"{where}第 {i} 行属于单位“{r[u]}”，不属于报送单位 {owner}，已拒绝")
+            if set(map(itemgetter(u), table.rows)) - {owner}:
+                i, r = next((i, r) for i, r in enumerate(table.rows, start=2) if r[u] != owner)
+                raise PackageFormatError(f"{where}第 {i} 行属于单位“{r[u]}”，不属于报送单位 {owner}，已拒绝")
 
 
 def _sequence_status(store: Store, pkg: Package) -> tuple[str, int]:
