@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QScrollArea, QVBoxLayout, QWidget,
@@ -193,6 +193,8 @@ class LedgerForm(QDialog):
         self._load()
         self._loading = False
         self.revalidate()
+        first = next(iter(self.editors.values()))
+        first.focus_widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- building -------------------------------------------------------------------------------
     def _title(self) -> str:
@@ -386,6 +388,15 @@ class LedgerForm(QDialog):
             self.summary.clear()
 
     # -- saving ---------------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter saves from any field (a field that uses Enter itself, like an open combo popup,
+        consumes it first); Esc cancels through QDialog."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.read_only:
+            event.accept()
+            self.save()
+            return
+        super().keyPressEvent(event)
+
     def override_reason(self) -> str | None:
         check = self.check
         if check is not None and check.only_credit_check_failed and self.override_box.isChecked():

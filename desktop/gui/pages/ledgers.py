@@ -212,7 +212,8 @@ class LedgerPage(QWidget):
         for i, col in enumerate(self.model.columns):
             table.setColumnWidth(i, WIDE.get(col.key, 110 if len(col.header) <= 6 else 150))
         table.setSortingEnabled(True)
-        table.doubleClicked.connect(lambda _i: self.edit_selected())
+        # Enter and double-click both "activate" the row (the platform's convention): open it.
+        table.activated.connect(lambda _i: self.edit_selected())
         return table
 
     def _button(self, text: str, slot: Any, name: str, tip: str = "") -> QPushButton:
@@ -249,8 +250,6 @@ class LedgerPage(QWidget):
             ("Ctrl+F", self.focus_search, self, page),
             ("Ctrl+Z", self.undo, self.table, table),
             ("Del", self.delete_selected, self.table, table),
-            ("Return", self.edit_selected, self.table, table),
-            ("Enter", self.edit_selected, self.table, table),
         ):
             sc = QShortcut(QKeySequence(keys), widget, context=context)
             sc.activated.connect(slot)
