@@ -97,9 +97,14 @@ def fill_county(store: Store) -> None:
                          " updated_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def make_window(qtbot, folder: Path):
+def make_window(qtbot, folder: Path, monkeypatch=None):
+    """Main window with the home page only (other areas' pages are built by the selftest tests)."""
+    from desktop.gui import main_window
     from desktop.gui.context import AppContext
     from desktop.gui.main_window import MainWindow
+
+    if monkeypatch is not None:
+        monkeypatch.setattr(main_window, "PAGE_MODULES", ("desktop.gui.pages.home",))
 
     store = Store.open(folder)
     ctx = AppContext(store, DataDir(folder), log_file=DataDir(folder).logs / "cbec.log")
@@ -109,10 +114,10 @@ def make_window(qtbot, folder: Path):
     return window
 
 
-def test_main_window_title_status_and_home(qtbot, county_dir):
+def test_main_window_title_status_and_home(qtbot, county_dir, monkeypatch):
     with Store.open(county_dir) as store:
         fill_county(store)
-    window = make_window(qtbot, county_dir)
+    window = make_window(qtbot, county_dir, monkeypatch)
     assert window.windowTitle() == "南阳跨境电商综试区统计填报系统 — 西峡县 — 张三"
     assert window.page_titles()[0] == "首页"
     assert window.nav.item(0).text() == "首页"
@@ -127,7 +132,7 @@ def test_main_window_title_status_and_home(qtbot, county_dir):
     window.ctx.store.close()
 
 
-def test_main_window_on_county_demo(qtbot, county_dir, tmp_path):
+def test_main_window_on_county_demo(qtbot, county_dir, tmp_path, monkeypatch):
     """The home page on the demo database: every card filled, chart with both years; a screenshot
     (saved to $CBEC_SCREENSHOT_DIR/home.png when set, for docs/screenshots)."""
     import os
@@ -136,7 +141,7 @@ def test_main_window_on_county_demo(qtbot, county_dir, tmp_path):
 
     with Store.open(county_dir) as store:
         generate_demo(store, scale="county", seed=1, today=date.today())
-    window = make_window(qtbot, county_dir)
+    window = make_window(qtbot, county_dir, monkeypatch)
     window.resize(1280, 900)
     home = window.current_page()
     figs = home.data.figures
@@ -160,7 +165,7 @@ def test_about_shows_version_and_data_folder(qtbot, county_dir, monkeypatch):
 
     shown = []
     monkeypatch.setattr(main_window.QMessageBox, "about", lambda parent, title, text: shown.append((title, text)))
-    window = make_window(qtbot, county_dir)
+    window = make_window(qtbot, county_dir, monkeypatch)
     window.about_action.trigger()
     title, text = shown[0]
     assert title.startswith("关于")
@@ -223,7 +228,7 @@ def test_open_file_goes_to_registered_handler(qtbot, county_dir, tmp_path, monke
 
     errors = []
     monkeypatch.setattr(messages, "show_error", lambda parent, text, *a: errors.append(str(text)))
-    window = make_window(qtbot, county_dir)
+    window = make_window(qtbot, county_dir, monkeypatch)
     pkg = tmp_path / "西峡县_2026-11.cbecpkg"
     pkg.write_bytes(b"x")
     app.open_file(window, str(pkg))
@@ -305,6 +310,17 @@ def test_selftest_returns_zero_and_logs(qtbot, county_dir, capsys):
     out = capsys.readouterr().out
     assert "home page filled" in out
     assert "cbec-desktop" in (Path(county_dir) / "logs" / "cbec.log").read_text(encoding="utf-8")
+
+
+def test_selftest_municipal_builds_every_registered_page(qtbot, municipal_dir, capsys):
+    import re
+
+    from desktop.gui import app
+
+    assert app.run(["--data-dir", str(municipal_dir), "--selftest"]) == 0
+    out = capsys.readouterr().out
+    assert "home page filled" in out
+    assert re.search(r"selftest: \d+ pages: 首页", out.splitlines()[-1])
 
 
 def test_selftest_without_database_fails(qtbot, data_dir, capsys):
