@@ -277,3 +277,24 @@ def test_entry_page_on_county_demo(qtbot, county_dir, tmp_path):
     out.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(out / "entry.png"))
     store.close()
+
+
+def test_editor_is_coloured_while_typing(page):
+    from PySide6.QtWidgets import QLineEdit
+
+    view = page.view
+    view.setFocus()
+    view.setCurrentIndex(page.model.index_of(("CBEC_EXPORT", "9710")))
+    _key(view, Qt.Key.Key_1, "1")
+    editor = view.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    for key, ch in ((Qt.Key.Key_6, "6"), (Qt.Key.Key_0, "0")):  # 160 万元: +60 % on last year
+        _key(editor, key, ch)
+    assert WARNING_BG.name() in editor.styleSheet()
+    assert "超过±50%" in editor.toolTip()
+    _key(editor, Qt.Key.Key_Backspace)  # 16 万元: -84 %
+    assert WARNING_BG.name() in editor.styleSheet()
+    editor.clear()
+    _key(editor, Qt.Key.Key_X, "x")
+    assert ERROR_BG.name() in editor.styleSheet()
+    assert page.model.pending == {}  # nothing is committed while typing

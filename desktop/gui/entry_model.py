@@ -332,6 +332,24 @@ class EntryGridModel(QAbstractTableModel):
             return "warning"
         return "explained" if found else None
 
+    def preview(self, key: Key, text: str) -> tuple[str | None, list[str]]:
+        """Level and messages the cell would get with `text`, without changing anything (used
+        while the clerk is still typing in the cell editor)."""
+        try:
+            value = parse_cell(self._inds[key[0]], text)
+        except CbecError as exc:
+            return "error", [exc.message]
+        found = [i for i in entry.validate_entry(self.store, self.grid.unit_code, self.grid.period,
+                                                 {**self.pending, key: value}, self.pending_comments)
+                 if (i.indicator, i.category) == key]
+        if any(i.level == "error" for i in found):
+            level = "error"
+        elif found:
+            level = "warning" if any(i.blocking for i in found) else "explained"
+        else:
+            level = None
+        return level, [i.message for i in found]
+
     def growth(self, key: Key) -> Decimal | None:
         v = self.value(key) if key[1] != TOTAL_CATEGORY or self.value(key) is not None else self.computed_total(key[0])
         ly = self.comparison(key)[1]

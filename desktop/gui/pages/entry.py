@@ -2,18 +2,18 @@
 the municipal office views any unit's figures read-only and can return a period (退回修改)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QGroupBox, QHBoxLayout, QHeaderView,
-    QInputDialog, QLabel, QPlainTextEdit, QPushButton, QSplitter, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
-    QTableView, QVBoxLayout, QWidget,
+    QInputDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QStyle, QStyledItemDelegate,
+    QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget,
 )
 
 from desktop.core.errors import CbecError
 from desktop.core.periods import Period
 from desktop.gui.context import AppContext
-from desktop.gui.entry_model import COMPARE_ROLE, EntryGridModel
+from desktop.gui.entry_model import COMPARE_ROLE, ERROR_BG, EXPLAINED_BG, WARNING_BG, EntryGridModel
 from desktop.gui.widgets.messages import confirm, show_error
 from desktop.gui.widgets.period_picker import PeriodPicker
 from desktop.storage import entry
@@ -67,6 +67,27 @@ class CompareDelegate(QStyledItemDelegate):
         for i, line in enumerate(lines):
             painter.drawText(QRect(r.left(), r.top() + first_h + i * small_h, r.width(), small_h), right, line)
         painter.restore()
+
+
+    def createEditor(self, parent, option, index):  # noqa: N802 — Qt override
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QLineEdit):
+            editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            target = QPersistentModelIndex(index)
+            editor.textEdited.connect(lambda text, e=editor: self.preview(e, target, text))
+        return editor
+
+    @staticmethod
+    def preview(editor: QLineEdit, index: QPersistentModelIndex, text: str) -> None:
+        """Colour the editor as the clerk types: red for an error, amber for a warning."""
+        model = index.model()
+        key = model.key_at(index) if model is not None else None
+        if key is None:
+            return
+        level, messages = model.preview(key, text)
+        colour = {"error": ERROR_BG, "warning": WARNING_BG, "explained": EXPLAINED_BG}.get(level)
+        editor.setStyleSheet(f"QLineEdit {{ background: {colour.name()}; }}" if colour else "")
+        editor.setToolTip("\n".join(messages))
 
 
 class EntryTableView(QTableView):
