@@ -129,6 +129,8 @@ def test_main_window_title_status_and_home(qtbot, county_dir, monkeypatch):
     assert "角色：县区填报单位" in texts and "单位：西峡县（411323）" in texts
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["文件(&F)", "帮助(&H)"]
+    file_items = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
+    assert file_items == ["切换数据文件夹(&D)…", "退出(&X)"]
     window.ctx.store.close()
 
 
@@ -171,6 +173,26 @@ def test_about_shows_version_and_data_folder(qtbot, county_dir, monkeypatch):
     assert title.startswith("关于")
     assert f"版本：{__version__}" in text
     assert f"数据文件夹：{county_dir}" in text and str(Path(county_dir) / "logs" / "cbec.log") in text
+    window.ctx.store.close()
+
+
+def test_switch_data_folder_starts_a_copy_on_the_new_folder(qtbot, county_dir, tmp_path, monkeypatch):
+    from PySide6.QtCore import QProcess
+    from PySide6.QtWidgets import QFileDialog
+
+    other = tmp_path / "另一个 文件夹"
+    other.mkdir()
+    started = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(other))
+    monkeypatch.setattr(QProcess, "startDetached", lambda program, args: started.append((program, args)) or True)
+    window = make_window(qtbot, county_dir, monkeypatch)
+    window.switch_action.trigger()
+    assert started == [(sys.executable, ["-m", "desktop", "--data-dir", str(other)])]
+    assert not window.isVisible()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(county_dir))
+    window.show()
+    window.switch_action.trigger()                      # the same folder: nothing happens
+    assert len(started) == 1 and window.isVisible()
     window.ctx.store.close()
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
+from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -56,6 +58,13 @@ def about_text(ctx: AppContext) -> str:
         f"日志文件：{log_file}<br>备份文件夹：{ctx.data_dir.backups}<br><br>"
         "南阳市跨境电商综试区建设工作领导小组办公室"
     )
+
+
+def relaunch_command(data_dir: str) -> tuple[str, list[str]]:
+    """The command that starts this program on `data_dir` (frozen executable or source)."""
+    if getattr(sys, "frozen", False):
+        return sys.executable, ["--data-dir", data_dir]
+    return sys.executable, ["-m", "desktop", "--data-dir", data_dir]
 
 
 def page_visible(page: QWidget, role: str) -> bool:
@@ -146,6 +155,10 @@ class MainWindow(QMainWindow):
     # -- menus and status bar ---------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
+        self.switch_action = QAction("切换数据文件夹(&D)…", self)
+        self.switch_action.triggered.connect(self.switch_data_folder)
+        file_menu.addAction(self.switch_action)
+        file_menu.addSeparator()
         quit_action = QAction("退出(&X)", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -154,6 +167,27 @@ class MainWindow(QMainWindow):
         self.about_action = QAction("关于(&A)", self)
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
+
+    def switch_data_folder(self) -> None:
+        """Open another data folder: start a new copy of the program on it, then close this one
+        (each data folder has its own lock, log and database, so nothing is shared)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from desktop.gui.widgets.messages import show_error
+
+        chosen = QFileDialog.getExistingDirectory(self, "选择数据文件夹", str(self.ctx.data_dir.root.parent))
+        if not chosen or Path(chosen).resolve() == self.ctx.data_dir.root.resolve():
+            return
+        program, args = relaunch_command(chosen)
+        from PySide6.QtCore import QProcess
+
+        started = QProcess.startDetached(program, args)
+        ok = started[0] if isinstance(started, tuple) else bool(started)
+        if not ok:
+            show_error(self, f"无法用数据文件夹“{chosen}”启动程序。")
+            return
+        log.info("switching data folder to %s", chosen)
+        self.close()
 
     def show_about(self) -> None:
         QMessageBox.about(self, f"关于 {APP_TITLE}", about_text(self.ctx))
