@@ -264,6 +264,47 @@ def test_open_file_goes_to_registered_handler(qtbot, county_dir, tmp_path, monke
     window.ctx.store.close()
 
 
+def test_run_first_start_shows_first_run_dialog(qtbot, data_dir, monkeypatch):
+    from desktop.gui import app, first_run, main_window
+
+    monkeypatch.setattr(main_window, "PAGE_MODULES", ("desktop.gui.pages.home",))
+
+    def fill_and_accept(dialog):
+        dialog.operator_edit.setText("赵六")
+        dialog.try_accept()
+        return dialog.result()
+
+    monkeypatch.setattr(first_run.FirstRunDialog, "exec", fill_and_accept)
+    assert app.run(["--data-dir", str(data_dir)], exec_loop=False) == 0
+    with Store.open(data_dir) as store:
+        assert (store.role, store.unit_code, store.operator) == ("county", "411302", "赵六")
+
+
+def test_run_first_start_cancelled_creates_nothing(qtbot, data_dir, monkeypatch):
+    from desktop.gui import app, first_run
+
+    monkeypatch.setattr(first_run.FirstRunDialog, "exec", lambda dialog: first_run.FirstRunDialog.DialogCode.Rejected)
+    assert app.run(["--data-dir", str(data_dir)], exec_loop=False) == 0
+    assert not DataDir(data_dir).exists()
+
+
+def test_run_refuses_newer_database_with_message(qtbot, county_dir, monkeypatch):
+    import sqlite3
+
+    from desktop.gui import app
+
+    db = DataDir(county_dir).db_path
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    before = db.read_bytes()
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    assert app.run(["--data-dir", str(county_dir)], exec_loop=False) == 1
+    assert "结构版本为 999" in warned[0]
+    assert db.read_bytes() == before
+
+
 # -- single instance, crash dialog, log -----------------------------------------------------------
 def test_second_instance_is_refused(qtbot, county_dir, monkeypatch):
     from desktop.gui import app

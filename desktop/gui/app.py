@@ -176,12 +176,14 @@ def _start(args: argparse.Namespace, app: QApplication, dd: DataDir, log_file: P
         return _refuse(args, str(exc))
     if args.selftest:
         return _selftest(app, window)
+    if not exec_loop:  # tests: the start-up decisions only, no event loop
+        window.close()
+        window.ctx.store.close()
+        return EXIT_OK
     QTimer.singleShot(0, window.load_deferred_pages)
     if args.file:
         # Queued after the deferred pages, whose modules register the file handlers.
         QTimer.singleShot(0, lambda: open_file(window, args.file))
-    if not exec_loop:
-        return EXIT_OK
     code = app.exec()
     window.ctx.store.close()
     return code
