@@ -66,7 +66,8 @@ CREATE TABLE indicator_value (
     updated_by     TEXT,
     PRIMARY KEY (unit_code, period, indicator_code, category)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX indicator_value_by_period ON indicator_value (period, indicator_code);
+-- Covering index for the figure engine's aggregations (GROUP BY indicator, category, period).
+CREATE INDEX indicator_value_agg ON indicator_value (indicator_code, category, period, unit_code, value);
 
 -- Plans with milestone years and targets (reference data; several plans can coexist).
 CREATE TABLE plan (
@@ -203,6 +204,9 @@ CREATE TABLE enterprise (
 CREATE UNIQUE INDEX enterprise_credit_per_unit ON enterprise (unit_code, credit_code) WHERE deleted_at IS NULL;
 CREATE INDEX enterprise_by_park ON enterprise (park_id);
 CREATE INDEX enterprise_by_credit ON enterprise (credit_code);
+-- Covering index for the ledger counts (known, brought in) of live enterprises.
+CREATE INDEX enterprise_counts ON enterprise (unit_code, status, known, known_year, brought_in, brought_in_year)
+    WHERE deleted_at IS NULL;
 
 CREATE TABLE enterprise_volume (
     enterprise_id INTEGER NOT NULL REFERENCES enterprise(id) ON DELETE CASCADE,

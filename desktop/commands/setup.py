@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import time
 
 from desktop.cli import add_json_flag, emit
@@ -82,6 +83,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             init_data_dir(dd, role="municipal", operator="演示填表人")
     t0 = time.perf_counter()
     with Store.open(dd) as store:
+        existing = store.get_setting("demo_data")
+        if existing:
+            # Re-running the README's demo command opens the same demo instead of failing.
+            emit(args, {"existing": json.loads(existing)}, f"演示数据已存在（{existing}），未作改动。")
+            return 0
         summary = generate_demo(store, scale=args.scale, seed=args.seed)
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     emit(args, summary, "演示数据已生成：" + "，".join(f"{k} {v}" for k, v in summary.items()))

@@ -179,14 +179,22 @@ _Sums = dict[tuple[str, str], dict[str, int]]  # (indicator, category) -> period
 
 
 def _load_sums(store: Store, since_year: int, unit: str | None, *, by_unit: bool = False) -> dict[str, _Sums]:
-    """Values since `since_year` grouped by (unit or '*', indicator, category, period)."""
+    """Values since `since_year` grouped by (unit or '*', indicator, category, period).
+
+    The GROUP BY follows the covering index indicator_value_agg, so SQLite needs no sort."""
     where, params = _unit_filter(unit)
-    unit_col = "unit_code" if by_unit else "'*'"
     out: dict[str, _Sums] = defaultdict(lambda: defaultdict(dict))
-    for u, ind, cat, per, total in store.conn.execute(
-            f"SELECT {unit_col}, indicator_code, category, period, SUM(value) FROM indicator_value"
-            f" WHERE period >= ?{where} GROUP BY 1, 2, 3, 4", (f"{since_year:04d}", *params)):
-        out[u][(ind, cat)][per] = total
+    if by_unit:
+        sql = (f"SELECT indicator_code, category, period, unit_code, SUM(value) FROM indicator_value"
+               f" WHERE period >= ?{where} GROUP BY 1, 2, 3, 4")
+        for ind, cat, per, u, total in store.conn.execute(sql, (f"{since_year:04d}", *params)):
+            out[u][(ind, cat)][per] = total
+        return out
+    sql = (f"SELECT indicator_code, category, period, SUM(value) FROM indicator_value"
+           f" WHERE period >= ?{where} GROUP BY 1, 2, 3")
+    star = out["*"]
+    for ind, cat, per, total in store.conn.execute(sql, (f"{since_year:04d}", *params)):
+        star[(ind, cat)][per] = total
     return out
 
 
@@ -275,36 +283,56 @@ def _flow_rows(sums: _Sums, freqs: dict[str, str], period: Period, start_year: i
 _LIVE = "deleted_at IS NULL"
 
 
+class LedgerProfile:
+    """The ledgers grouped by the years that decide whether a record counts at a date.
+
+    One small GROUP BY per table; counts for any number of dates then come from memory."""
+
+    def __init__(self, store: Store, unit_code: str | None, *, by_unit: bool = False) -> None:
+        where, params = _unit_filter(unit_code)
+        g = "unit_code" if by_unit else "'*'"
+        q = lambda sql: store.conn.execute(sql + where + " GROUP BY 1, 2, 3, 4, 5", params).fetchall()  # noqa: E731
+        self.enterprises = q(f"SELECT {g}, known, known_year, brought_in, brought_in_year, count(*)"
+                             f" FROM enterprise INDEXED BY enterprise_counts WHERE {_LIVE} AND status = '在营'")
+        self.others = {
+            key: q(f"SELECT {g}, coalesce({year}, 0), 0, 0, 0, count(*), {extra} FROM {table}"
+                   f" WHERE {_LIVE} AND status = '运营'")
+            for key, table, year, extra in (
+                ("PARKS", "park", "certified_year", "0"), ("BASES", "base", "established_year", "0"),
+                ("WAREHOUSES", "warehouse", "opened_year", "sum(coalesce(area_m2, 0))"),
+                ("LIVESTREAM_BASES", "livestream_base", "established_year", "sum(hosts)"),
+                ("O2O_STORES", "o2o_store", "opened_year", "0"))
+        }
+
+    def counts(self, year: int, plan_start: int) -> dict[str, dict[str, int]]:
+        res: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STOCK_KEYS, 0))
+        for u, known, known_year, brought, brought_year, n in self.enterprises:
+            r = res[u]
+            r["ENTERPRISES"] += n
+            if known and known_year is not None and known_year <= year:
+                r["KNOWN_ENTERPRISES"] += n
+            if brought and brought_year == year:
+                r["BROUGHT_IN_YEAR"] += n
+            if brought and brought_year is not None and plan_start <= brought_year <= year:
+                r["BROUGHT_IN_TOTAL"] += n
+        extra_key = {"WAREHOUSES": "WAREHOUSE_AREA", "LIVESTREAM_BASES": "LIVESTREAM_HOSTS"}
+        for key, rows in self.others.items():
+            for u, y, _a, _b, _c, n, extra in rows:
+                if y <= year:
+                    res[u][key] += n
+                    if key in extra_key:
+                        res[u][extra_key[key]] += extra or 0
+        return dict(res)
+
+
 def ledger_counts(store: Store, unit_code: str | None, at: date, *, by_unit: bool = False,
                   plan_start: int = DEFAULT_START_YEAR) -> dict:
     """Counts at date `at`. Records without a year count as existing; closed ones do not.
     With by_unit the result is {unit_code: counts}."""
-    where, params = _unit_filter(unit_code)
-    y = at.year
-    g = "unit_code" if by_unit else "'*'"
-    res: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STOCK_KEYS, 0))
-
-    def run(sql: str, keys: tuple[str, ...], args: tuple = ()) -> None:
-        for row in store.conn.execute(sql + f"{where} GROUP BY 1", (*args, *params)):
-            for k, v in zip(keys, row[1:]):
-                res[row[0]][k] = v or 0
-
-    run(f"SELECT {g}, count(*), sum(known = 1 AND known_year <= ?), sum(brought_in = 1 AND brought_in_year = ?),"
-        f" sum(brought_in = 1 AND brought_in_year BETWEEN ? AND ?) FROM enterprise WHERE {_LIVE} AND status = '在营'",
-        ("ENTERPRISES", "KNOWN_ENTERPRISES", "BROUGHT_IN_YEAR", "BROUGHT_IN_TOTAL"), (y, y, plan_start, y))
-    run(f"SELECT {g}, count(*) FROM park WHERE {_LIVE} AND status = '运营' AND coalesce(certified_year, 0) <= ?",
-        ("PARKS",), (y,))
-    run(f"SELECT {g}, count(*) FROM base WHERE {_LIVE} AND status = '运营' AND coalesce(established_year, 0) <= ?",
-        ("BASES",), (y,))
-    run(f"SELECT {g}, count(*), sum(coalesce(area_m2, 0)) FROM warehouse WHERE {_LIVE} AND status = '运营'"
-        f" AND coalesce(opened_year, 0) <= ?", ("WAREHOUSES", "WAREHOUSE_AREA"), (y,))
-    run(f"SELECT {g}, count(*), sum(hosts) FROM livestream_base WHERE {_LIVE} AND status = '运营'"
-        f" AND coalesce(established_year, 0) <= ?", ("LIVESTREAM_BASES", "LIVESTREAM_HOSTS"), (y,))
-    run(f"SELECT {g}, count(*) FROM o2o_store WHERE {_LIVE} AND status = '运营' AND coalesce(opened_year, 0) <= ?",
-        ("O2O_STORES",), (y,))
+    counts = LedgerProfile(store, unit_code, by_unit=by_unit).counts(at.year, plan_start)
     if by_unit:
-        return dict(res)
-    return dict(res.get("*", dict.fromkeys(STOCK_KEYS, 0)))
+        return counts
+    return counts.get("*", dict.fromkeys(STOCK_KEYS, 0))
 
 
 def _stock_rows(now: dict[str, int], last_year: dict[str, int]) -> dict[str, dict]:
@@ -363,12 +391,14 @@ def plan_figures(store: Store, period: Period | str, unit_code: str | None = Non
     start = plan.start_year if plan else DEFAULT_START_YEAR
     sums = _load_sums(store, min(start, period.year - 1), unit).get("*", {})
     flows = _flow_rows(sums, _frequencies(store), period, start)
-    at, ly_at = period.end_date(), period.same_period_last_year().end_date()
-    stocks = _stock_rows(ledger_counts(store, unit, at, plan_start=start),
-                         ledger_counts(store, unit, ly_at, plan_start=start))
+    profile = LedgerProfile(store, unit)
+    empty = dict.fromkeys(STOCK_KEYS, 0)
+    stocks = _stock_rows(profile.counts(period.year, start).get("*", empty),
+                         profile.counts(period.year - 1, start).get("*", empty))
     code, name, pilot = _unit_meta(store, unit)
     rows = _assemble(flows, stocks, _targets(store, plan, code), period.year)
-    return Figures(code, name, period, plan, rows, milestone_results(store, unit, today=today), pilot)
+    return Figures(code, name, period, plan, rows, milestone_results(store, unit, today=today, _profile=profile),
+                   pilot)
 
 
 def figures_by_unit(store: Store, period: Period | str, *, today: date | None = None) -> dict[str, Figures]:
@@ -378,9 +408,8 @@ def figures_by_unit(store: Store, period: Period | str, *, today: date | None = 
     start = plan.start_year if plan else DEFAULT_START_YEAR
     freqs = _frequencies(store)
     sums = _load_sums(store, min(start, period.year - 1), None, by_unit=True)
-    at, ly_at = period.end_date(), period.same_period_last_year().end_date()
-    now = ledger_counts(store, None, at, by_unit=True, plan_start=start)
-    last = ledger_counts(store, None, ly_at, by_unit=True, plan_start=start)
+    profile = LedgerProfile(store, None, by_unit=True)
+    now, last = profile.counts(period.year, start), profile.counts(period.year - 1, start)
     empty = dict.fromkeys(STOCK_KEYS, 0)
     out: dict[str, Figures] = {}
     units = [r[0] for r in store.conn.execute(
@@ -414,25 +443,29 @@ def monthly_series(store: Store, key: str, unit_code: str | None, start: Period 
 # ---------------------------------------------------------------------------------------------
 # milestones
 
-def _metric_actual(store: Store, plan: PlanInfo, metric: str, year: int, unit: str | None,
-                   upto: Period) -> int:
-    if metric == "VOLUME":
-        sums = _load_sums(store, year, unit).get("*", {})
-        flows = _flow_rows(sums, _frequencies(store), upto, plan.start_year)
-        return flows["VOLUME"]["ytd"]
-    if metric == "TALENT":
-        sums = _load_sums(store, plan.start_year, unit).get("*", {})
-        flows = _flow_rows(sums, _frequencies(store), upto, plan.start_year)
-        return flows["TALENT"]["cumulative"]
-    counts = ledger_counts(store, unit, upto.end_date(), plan_start=plan.start_year)
-    return counts["PARKS" if metric == "PARKS" else "KNOWN_ENTERPRISES"]
+class _Actuals:
+    """Plan-metric actuals for one unit; loads the unit's values once for all milestones."""
+
+    def __init__(self, store: Store, plan: PlanInfo, unit: str | None, profile: LedgerProfile | None) -> None:
+        self.plan = plan
+        self.sums = _load_sums(store, plan.start_year, unit).get("*", {})
+        self.freqs = _frequencies(store)
+        self.profile = profile or LedgerProfile(store, unit)
+
+    def get(self, metric: str, upto: Period) -> int:
+        if metric in ("VOLUME", "TALENT"):
+            flows = _flow_rows(self.sums, self.freqs, upto, self.plan.start_year)
+            return flows["VOLUME"]["ytd"] if metric == "VOLUME" else flows["TALENT"]["cumulative"]
+        counts = self.profile.counts(upto.year, self.plan.start_year).get("*", dict.fromkeys(STOCK_KEYS, 0))
+        return counts["PARKS" if metric == "PARKS" else "KNOWN_ENTERPRISES"]
 
 
 def _meets(actual: int, target: int, comparison: str) -> bool:
     return actual > target if comparison == "gt" else actual >= target
 
 
-def milestone_results(store: Store, unit_code: str | None = None, today: date | None = None) -> list[MilestoneResult]:
+def milestone_results(store: Store, unit_code: str | None = None, today: date | None = None, *,
+                      _profile: LedgerProfile | None = None) -> list[MilestoneResult]:
     """Every plan's milestones (city-wide targets, or the unit's own split targets)."""
     today = today or date.today()
     unit = None if unit_code in (None, CITY_CODE) else unit_code
@@ -447,24 +480,27 @@ def milestone_results(store: Store, unit_code: str | None = None, today: date | 
             "SELECT m.key, m.name, m.display_unit, m.basis, m.comparison, t.year, t.value FROM plan_metric m"
             " JOIN plan_target t ON t.plan_code = m.plan_code AND t.metric_key = m.key"
             " WHERE m.plan_code = ? AND t.unit_code = ? ORDER BY m.sort, t.year", (plan.code, target_unit)).fetchall()
+        actuals = _Actuals(store, plan, unit, _profile)
         for key, name, dunit, basis, comparison, year, target in metrics:
-            out.append(_milestone(store, plan, key, name, dunit, basis, comparison, year, target, unit, last_full))
+            out.append(_milestone(actuals, key, name, dunit, basis, comparison, year, target, last_full))
     return out
 
 
-def _milestone(store: Store, plan: PlanInfo, key: str, name: str, dunit: str, basis: str, comparison: str,
-               year: int, target: int, unit: str | None, last_full: Period) -> MilestoneResult:
+def _milestone(actuals: _Actuals, key: str, name: str, dunit: str, basis: str, comparison: str,
+               year: int, target: int, last_full: Period) -> MilestoneResult:
+    plan = actuals.plan
+
     def result(actual: int | None, status: str) -> MilestoneResult:
         return MilestoneResult(plan.code, key, name, dunit, year, target, actual, _pct(actual, target), status)
 
     if last_full.year > year or (last_full.year == year and last_full.index == 12):
-        actual = _metric_actual(store, plan, key, year, unit, Period.month(year, 12))
+        actual = actuals.get(key, Period.month(year, 12))
         return result(actual, "已完成" if _meets(actual, target, comparison) else "未完成")
     earlier = [m for m in plan.milestones if m < year]
     span_start = (max(earlier) + 1) if earlier else plan.start_year
     if last_full.year < span_start:
         return result(None, "未到期")
-    actual = _metric_actual(store, plan, key, last_full.year, unit, last_full)
+    actual = actuals.get(key, last_full)
     if _meets(actual, target, comparison):
         return result(actual, "已完成")
     if basis == "annual":
