@@ -205,3 +205,31 @@ def cross_checks(store: Store, units: list[str] | None = None, *,
         found += _declared_totals(store, u, (declared or {}).get(u))
         found += volume_vs_ledger(store, u)
     return found
+
+
+def decide_credit_owner(store: Store, credit_code: str, owner_unit: str, *, operator: str) -> list[str]:
+    """The municipal clerk decides which unit an enterprise belongs to; every other unit that lists
+    it gets a note, which travels down in the next municipal package. Returns the notified units."""
+    from desktop.core.errors import ValidationError
+    from desktop.storage import audit
+    from desktop.storage.db import new_uid, now_iso
+
+    holders = store.conn.execute(
+        "SELECT unit_code, name FROM enterprise WHERE credit_code = ? AND deleted_at IS NULL ORDER BY unit_code",
+        (credit_code,)).fetchall()
+    units = sorted({u for u, _ in holders})
+    if owner_unit not in units or len(units) < 2:
+        raise ValidationError(f"统一社会信用代码 {credit_code} 没有同时出现在包括“{owner_unit}”在内的两个单位",
+                              field="统一社会信用代码")
+    owner_name = store.unit_name(owner_unit)
+    others = [u for u in units if u != owner_unit]
+    with store.atomic() as conn:
+        for u in others:
+            names = "、".join(n for uu, n in holders if uu == u)
+            note = (f"企业“{names}”（统一社会信用代码 {credit_code}）经市级核定属于{owner_name}，"
+                    "请从本单位企业名录中删除或注明，并重新报送。")
+            conn.execute("INSERT INTO unit_note(uid, unit_code, subject, note, created_at, created_by)"
+                         " VALUES (?, ?, '企业归属核定', ?, ?, ?)", (new_uid(), u, note, now_iso(), operator))
+            audit.record(conn, operator=operator, table="unit_note", row_key=f"{u}/{credit_code}", action="insert",
+                         after={"unit_code": u, "credit_code": credit_code, "owner": owner_unit})
+    return others

@@ -36,6 +36,8 @@ PAGE_MODULES: tuple[str, ...] = (
     "desktop.gui.pages.entry",
     "desktop.gui.pages.tasks",
     "desktop.gui.pages.ledgers",
+    "desktop.gui.pages.exchange",
+    "desktop.gui.pages.consolidation",
 )
 
 
