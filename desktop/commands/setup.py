@@ -84,7 +84,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     with Store.open(dd) as store:
         existing = store.get_setting("demo_data")
-        if existing:
+        same = existing and {k: json.loads(existing).get(k) for k in ("scale", "seed")} == {
+            "scale": args.scale, "seed": args.seed}
+        if same:
             # Re-running the README's demo command opens the same demo instead of failing.
             emit(args, {"existing": json.loads(existing)}, f"演示数据已存在（{existing}），未作改动。")
             return 0

@@ -204,11 +204,11 @@ class LedgerMaker:
         order = sorted(range(n), key=lambda i: -ents[i][5])
         seasoned = [i for i in order if ents[i][4] <= 2023] or order   # known takes a few years
         # 知名企业 are few: the plan asks for 6 city-wide by 2025, so only the larger units have one or two.
-        known = set(seasoned[: (2 if n >= 2000 else 1 if n >= 700 else 0)])
+        known = {i: rank for rank, i in enumerate(seasoned[: (2 if n >= 2000 else 1 if n >= 700 else 0)], 1)}
         self.big = [(ents[i][0], "") for i in order[:10]]
         volumes = self.volumes(ents)
         for i, (name, brand, belt, sole, start, _w, _g) in enumerate(ents):
-            self.add_enterprise(i, name, belt, sole, start, i in known, parks, volumes.get(i, {}))
+            self.add_enterprise(i, name, belt, sole, start, known.get(i, 0), parks, volumes.get(i, {}))
         self.out.enterprises = n
 
     def volumes(self, ents: list[list]) -> dict[int, dict[int, int]]:
@@ -223,20 +223,21 @@ class LedgerMaker:
                     out[i][year] = int(amount)
         return out
 
-    def add_enterprise(self, i: int, name: str, belt: str, sole: bool, start: int, known: bool,
+    def add_enterprise(self, i: int, name: str, belt: str, sole: bool, start: int, known: int,
                        parks: list[list], vols: dict[int, int]) -> None:
         r, eid = self.rng, self.sink.new_id("enterprise")
         brought = r.random() < (0.25 if known else 0.04) and start >= 2019
-        status = r.choices(("在营", "停业", "注销"), (955, 30, 15))[0]
+        status = "在营" if known else r.choices(("在营", "停业", "注销"), (955, 30, 15))[0]
         park = r.choice(parks) if parks and r.random() < 0.35 else None
         if park is not None:
             park[11] += 1
-        deleted = stamp(min(date(self.today.year, 1, 5), self.today), r) if r.random() < 0.003 else None
+        deleted = stamp(min(date(self.today.year, 1, 5), self.today), r) if r.random() < 0.003 and not known else None
         products = "、".join(r.sample(V.BELT_PRODUCTS[belt], k=r.randint(1, 3)))
         self.sink.add("enterprise", (
             eid, self.uid(), self.unit, name, initials(name), self.credit_code(sole), 0,
-            park[0] if park else None, belt, products, self.modes(), int(known),
-            self.year_between(max(start, 2019), 2025) if known else None, int(brought),
+            park[0] if park else None, belt, products, self.modes(), int(bool(known)),
+            # a unit's first 知名企业 by 2021, its second by 2023 (known = rank 1, 2; 0 = not known)
+            max(start, 2019 + 2 * known) if known else None, int(brought),
             start if brought else None, r.choice(V.ORIGIN_CITIES) if brought else "",
             self.person(), self.phone(), status, "", deleted, self.updated(start),
         ))
