@@ -233,3 +233,22 @@ def decide_credit_owner(store: Store, credit_code: str, owner_unit: str, *, oper
             audit.record(conn, operator=operator, table="unit_note", row_key=f"{u}/{credit_code}", action="insert",
                          after={"unit_code": u, "credit_code": credit_code, "owner": owner_unit})
     return others
+
+
+def county_notes_text(store: Store) -> str:
+    """County side: return notes and municipal notes received, newest first; the pinned city key."""
+    from desktop.exchange.keys import pinned_fingerprint
+
+    lines = []
+    for period, note, created, resolved in store.conn.execute(
+            "SELECT period, note, created_at, resolved_at FROM return_note WHERE unit_code = ?"
+            " ORDER BY created_at DESC", (store.unit_code,)):
+        state = "已重新报送" if resolved else "待修改后重新报送"
+        lines.append(f"【退回修改】{period}（{created[:10]}，{state}）：{note}")
+    for subject, note, created in store.conn.execute(
+            "SELECT subject, note, created_at FROM unit_note WHERE unit_code = ? ORDER BY created_at DESC",
+            (store.unit_code,)):
+        lines.append(f"【{subject}】（{created[:10]}）：{note}")
+    fp = pinned_fingerprint(store.conn, CITY_CODE)
+    lines.append(f"已登记的市级签名密钥指纹：{fp}" if fp else "尚未收到市级数据包（市级签名密钥未登记）。")
+    return "\n".join(lines)

@@ -190,6 +190,8 @@ class ExchangePage(QWidget):
     def refresh(self) -> None:
         self.log_model.load()
         if not self.ctx.is_municipal:
+            from desktop.exchange.consolidation import county_notes_text
+
             self.notes.setPlainText(county_notes_text(self.ctx.store))
 
     # -- export -----------------------------------------------------------------------------------
@@ -302,25 +304,6 @@ class ExchangePage(QWidget):
         if busy:
             self.apply_button.setEnabled(False)
         self.status.setText(text)
-
-
-def county_notes_text(store) -> str:  # noqa: ANN001
-    """Return notes and municipal notes for this county, newest first; the pinned municipal key."""
-    lines = []
-    for period, note, created, resolved in store.conn.execute(
-            "SELECT period, note, created_at, resolved_at FROM return_note WHERE unit_code = ?"
-            " ORDER BY created_at DESC", (store.unit_code,)):
-        state = "已重新报送" if resolved else "待修改后重新报送"
-        lines.append(f"【退回修改】{period}（{created[:10]}，{state}）：{note}")
-    for subject, note, created in store.conn.execute(
-            "SELECT subject, note, created_at FROM unit_note WHERE unit_code = ? ORDER BY created_at DESC",
-            (store.unit_code,)):
-        lines.append(f"【{subject}】（{created[:10]}）：{note}")
-    from desktop.exchange.keys import pinned_fingerprint
-
-    fp = pinned_fingerprint(store.conn, "411300")
-    lines.append(f"已登记的市级签名密钥指纹：{fp}" if fp else "尚未收到市级数据包（市级签名密钥未登记）。")
-    return "\n".join(lines)
 
 
 def create_pages(ctx) -> list[QWidget]:  # noqa: ANN001
