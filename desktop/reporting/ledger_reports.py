@@ -48,7 +48,7 @@ def build_table2(store: Store, scope: Scope, period: Period) -> Report:
                          brought, r[11], r[12], r[13]]))
     cols = [Column(("序号",), "int"), *_unit_col(scope), Column(("企业名称",), width=28, wrap=True),
             Column(("统一社会信用代码",), width=19), Column(("所属园区",), width=14, wrap=True),
-            Column(("主营产品",), width=12, wrap=True), Column(("经营模式",), width=10), Column(("产业带",), width=8),
+            Column(("主营产品",), width=12, wrap=True), Column(("经营模式",), width=10, wrap=True), Column(("产业带",), width=8),
             Column(("知名企业",)), Column(("引进年份",), "int"), Column((f"{year - 1}年交易额",), "money"),
             Column(("联系人",)), Column(("联系电话",), width=12)]
     if rows:
@@ -146,7 +146,7 @@ def build_table4(store: Store, scope: Scope, period: Period) -> Report:
             Column(("本期", "孵化企业"), "int"), Column(("累计孵化企业",), "int")]
     off = len(cols) - 10
     if rows:
-        rows.append(Row(_total_row(cols, f"共{len(rows)}个", {6 + off + k: v for k, v in enumerate(tot)}),
+        rows.append(Row(_total_row(cols, f"共{len(rows)}个", {5 + off + k: v for k, v in enumerate(tot)}),
                         style="total"))
     notes = ["本期培训、孵化数为各基地报告期内填报数之和；累计孵化为截至本期末的全部孵化企业数。"]
     return _report(store, "T4", 4, "培训孵化基地情况", "跨境电商培训孵化基地情况表", scope, period, "平方米、场、人次、家",

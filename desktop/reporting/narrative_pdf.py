@@ -34,6 +34,8 @@ def _styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
         "h1": ParagraphStyle("h1", parent=body, fontName=fonts.hei),
         "sign": ParagraphStyle("sign", parent=body, alignment=TA_RIGHT, firstLineIndent=0, rightIndent=4 * BODY_PT),
         "annex": ParagraphStyle("annex", parent=body, firstLineIndent=0, alignment=TA_LEFT),
+        "annex_more": ParagraphStyle("annexm", parent=body, firstLineIndent=0, leftIndent=3 * BODY_PT,
+                                     alignment=TA_LEFT),
         "annex_head": ParagraphStyle("annexh", parent=body, fontName=fonts.hei, firstLineIndent=0, alignment=TA_LEFT),
     }
 
@@ -65,7 +67,7 @@ def narrative_flowables(report: Report, fonts: FontSet) -> list[Flowable]:
         story.append(Spacer(1, LEADING))
         names = [a.title for a in report.attachments]
         story.append(Paragraph(_esc(f"附件：1．{names[0]}"), st["annex"]))
-        story += [Paragraph(_esc(f"\u3000\u3000\u3000{i}．{n}"), st["annex"]) for i, n in enumerate(names[1:], 2)]
+        story += [Paragraph(_esc(f"{i}．{n}"), st["annex_more"]) for i, n in enumerate(names[1:], 2)]
     story.append(Spacer(1, LEADING))
     if report.issuer:
         story.append(Paragraph(_esc(report.issuer), st["sign"]))

@@ -5,18 +5,23 @@ import io
 from pathlib import Path
 from typing import IO, Any
 
-from reportlab.lib import colors
+from reportlab import rl_config
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table as RLTable, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table as RLTable, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from desktop.reporting.charts import chart_flowable
 from desktop.reporting.files import atomic_write
 from desktop.reporting.fonts import FontSet
-from desktop.reporting.model import Report, Row, Table, display, header_grid, text_width
+from desktop.reporting.model import Report, Table, display, text_width
+from desktop.reporting.pdf_grid import GridTable, build_layout
+
+# ASCII85 on top of Flate only makes files bigger and, in pure Python, costs a third of the
+# time of a long roster; every PDF reader handles binary Flate streams.
+rl_config.useA85 = 0
 
 BODY_PT = 9.0
 MARGIN = 15 * mm
@@ -45,7 +50,7 @@ def pdf_bytes(report: Report, fonts: FontSet) -> bytes:
 def page_size(report: Report) -> tuple[float, float]:
     if report.landscape:
         return landscape(A4)
-    natural = max((sum(_natural_widths(t)) for t in report.tables), default=0.0)
+    natural = max((sum(_natural_widths(t)) for t in report.tables), default=0.0)  # estimate
     return landscape(A4) if natural > A4[0] - 2 * MARGIN else A4
 
 
@@ -87,84 +92,53 @@ def report_flowables(report: Report, fonts: FontSet, width: float) -> list[Flowa
 
 
 # -- the table ---------------------------------------------------------------------------------
-def _natural_widths(table: Table) -> list[float]:
-    """Width (points) each column wants: its header and a sample of its values."""
-    sample = table.rows[:300] + [r for r in table.rows[300:] if r.style == "total"]
+def _natural_widths(table: Table, fonts: FontSet | None = None, *, capped: bool = True) -> list[float]:
+    """Width (points) each column wants: its header leaf and a sample of its values, measured in
+    the font when it is known (else estimated: CJK characters are twice as wide as Latin)."""
+    from desktop.reporting.pdf_grid import PAD_X, _metrics_for
+
+    body = _metrics_for(fonts.song) if fonts else None
+    sample = table.rows[:400] + [r for r in table.rows[400:] if r.style != "normal"]
     widths = []
     for j, col in enumerate(table.columns):
-        head = max(text_width(col.path[-1]) * 0.6, 4.0)  # headers wrap
-        if col.width is not None:
-            w = col.width
+        texts = [display(col, r, r.values[j]) for r in sample]
+        if body is not None:
+            w = max([body.width(t, BODY_PT) + r.level * BODY_PT for t, r in zip(texts, sample)] + [0.0])
         else:
-            vals = [text_width(display(col, r, r.values[j])) + 2 * r.level for r in sample]
-            w = max([head] + vals)
-        widths.append(min(w, _MAX_COL_CHARS) * BODY_PT * 0.5 + 6)
+            w = max([text_width(t) * BODY_PT / 2 + r.level * BODY_PT for t, r in zip(texts, sample)] + [0.0])
+        floor = (3.5 if col.numeric else 3) * BODY_PT  # room for a wrapped header label
+        # Wrapping columns stop at their width hint; others take what their text needs.
+        cap = (col.width or _MAX_COL_CHARS) * BODY_PT / 2 if col.wrap and capped else _MAX_COL_CHARS * BODY_PT / 2
+        widths.append(max(floor, min(w, cap)) + 2 * PAD_X + 1)
     return widths
 
 
-def column_widths(table: Table, width: float) -> list[float]:
-    natural = _natural_widths(table)
+def column_widths(table: Table, width: float, fonts: FontSet | None = None) -> list[float]:
+    """Fit the columns to `width`: spare room is shared out; when too wide, wrapping text columns
+    give way first (down to four characters), then everything shrinks in proportion."""
+    natural = _natural_widths(table, fonts)
     total = sum(natural)
     if total <= width:
-        # Spread the spare width over text columns (they read better wider).
-        # Half of the spare width goes to text columns (they read better wider), half to all.
-        spare = width - total
-        text_cols = [j for j, c in enumerate(table.columns) if not c.numeric] or list(range(len(natural)))
-        return [w + spare / 2 * w / total + (spare / 2 / len(text_cols) if j in text_cols else 0)
-                for j, w in enumerate(natural)]
-    return [w * width / total for w in natural]
+        # Spare room first lets capped wrapping columns grow towards one line, then is shared.
+        need = _natural_widths(table, fonts, capped=False)
+        grow = [max(0.0, n - w) for n, w in zip(need, natural)]
+        factor = min(1.0, (width - total) / sum(grow)) if sum(grow) else 0.0
+        natural = [w + g * factor for w, g in zip(natural, grow)]
+        total = sum(natural)
+        return [w * width / total for w in natural]
+    wrap = [j for j, c in enumerate(table.columns) if c.wrap]
+    floor = 4 * BODY_PT + 7
+    excess = total - width
+    give = sum(max(0.0, natural[j] - floor) for j in wrap)
+    if give > 0:
+        share = min(1.0, excess / give)
+        natural = [w - share * max(0.0, w - floor) if j in wrap else w for j, w in enumerate(natural)]
+        total = sum(natural)
+    return [w * width / total for w in natural] if total > width else natural
 
 
 def table_flowable(table: Table, fonts: FontSet, width: float) -> Flowable:
-    widths = column_widths(table, width)
-    depth = table.header_depth
-    grid, spans = header_grid(table)
-    head_style = ParagraphStyle("th", fontName=fonts.hei, fontSize=BODY_PT, leading=BODY_PT * 1.25,
-                                alignment=TA_CENTER, wordWrap="CJK")
-    cell_style = ParagraphStyle("td", fontName=fonts.song, fontSize=BODY_PT, leading=BODY_PT * 1.25,
-                                alignment=TA_LEFT, wordWrap="CJK")
-    data: list[list[Any]] = [[Paragraph(_esc(t), head_style) if t else "" for t in row] for row in grid]
-    capacity = [max(1.0, (w - 6) / (BODY_PT * 0.5)) for w in widths]
-    commands: list[tuple[Any, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), fonts.song),
-        ("FONTSIZE", (0, 0), (-1, -1), BODY_PT),
-        ("LEADING", (0, 0), (-1, -1), BODY_PT * 1.25),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    commands += [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in spans]
-    for j, col in enumerate(table.columns):
-        if col.numeric:
-            commands.append(("ALIGN", (j, depth), (j, -1), "RIGHT"))
-    for i, row in enumerate(table.rows, start=depth):
-        data.append(_body_row(table, row, capacity, cell_style))
-        if row.style != "normal":
-            commands.append(("FONTNAME", (0, i), (-1, i), fonts.hei))
-    if not table.rows:
-        data.append(["（无数据）"] + [""] * (len(table.columns) - 1))
-        commands.append(("SPAN", (0, depth), (-1, depth)))
-    cls = LongTable if len(table.rows) > 200 else RLTable
-    t = cls(data, colWidths=widths, repeatRows=depth, hAlign="CENTER")
-    t.setStyle(TableStyle(commands))
-    return t
-
-
-def _body_row(table: Table, row: Row, capacity: list[float], style: ParagraphStyle) -> list[Any]:
-    out: list[Any] = []
-    for j, col in enumerate(table.columns):
-        text = display(col, row, row.values[j])
-        if j == 0 and row.level:
-            text = "\u3000" * row.level + text
-        if not col.numeric and text_width(text) > capacity[j]:
-            out.append(Paragraph(_esc(text), style))  # CJK word wrap only where needed (speed)
-        else:
-            out.append(text)
-    return out
+    return GridTable(build_layout(table, column_widths(table, width, fonts), fonts, BODY_PT))
 
 
 # -- title block -------------------------------------------------------------------------------

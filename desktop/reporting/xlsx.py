@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from desktop.reporting.files import atomic_write
 from desktop.reporting.model import (
-    Report, Row, Table, display, excel_value, header_grid, number_format, text_width,
+    Column, Report, Row, Table, cell_kind, display, excel_value, header_grid, number_format, text_width,
 )
 
 FONT_NAME = "宋体"
@@ -52,8 +53,9 @@ def write_workbook(report: Report, fh: IO[bytes]) -> None:
 
 
 def _cell(ws: Any, value: Any, *, font: Font = _F_BODY, align: Alignment | None = None,
-          border: bool = False, fmt: str | None = None, fill: PatternFill | None = None) -> WriteOnlyCell:
-    c = WriteOnlyCell(ws, value=value)
+          border: bool = False, fmt: str | None = None, fill: PatternFill | None = None,
+          cls: type[Cell] | None = None) -> WriteOnlyCell:
+    c = WriteOnlyCell(ws, value=value) if cls is None else cls(ws, row=1, column=1, value=value)
     c.font = font
     if align is not None:
         c.alignment = align
@@ -103,35 +105,79 @@ def _write_sheet(ws: Any, report: Report, table: Table, *, notes: bool) -> None:
 
 
 def _write_body(ws: Any, table: Table) -> None:
-    """Rows through per-column template cells: styles are set once, values per row (speed)."""
-    templates: dict[tuple[str, int, str], WriteOnlyCell] = {}
-
-    def template(j: int, row: Row) -> WriteOnlyCell:
-        fmt = number_format(table.columns[j], row)
-        key = (row.style, j, fmt)
-        c = templates.get(key)
-        if c is None:
-            numeric = fmt != "@"
-            align = _RIGHT if numeric else (Alignment(horizontal="left", vertical="center", indent=row.level)
-                                            if j == 0 else _LEFT)
-            c = _cell(ws, None, font=_F_BOLD if row.style != "normal" else _F_BODY, align=align,
-                      border=True, fmt=fmt if numeric else None)
-            templates[key] = c
-        return c
-
+    """Rows through per-column template cells: styles are resolved once per kind of row, each
+    row only binds values (the roster has 20,000 rows; see _fast_append)."""
     cols = table.columns
+    kinds: dict[tuple[str, bool, int], list[tuple[WriteOnlyCell, Callable[[Any], Any]]]] = {}
+    append = _fast_append(ws)
     for row in table.rows:
-        out = []
-        for j, col in enumerate(cols):
-            c = template(j, row) if row.level == 0 or j != 0 else _indented(ws, row)
-            c.value = excel_value(col, row, row.values[j])
-            out.append(c)
-        ws.append(out)
+        key = (row.style, row.money, row.level)
+        plan = kinds.get(key)
+        if plan is None:
+            plan = kinds[key] = [(_template(ws, col, row, j), _converter(col, row)) for j, col in enumerate(cols)]
+        cells = []
+        for (cell, convert), value in zip(plan, row.values):
+            cell.value = value if convert is _identity else convert(value)
+            cells.append(cell)
+        append(cells)
 
 
-def _indented(ws: Any, row: Row) -> WriteOnlyCell:
-    return _cell(ws, None, font=_F_BOLD if row.style != "normal" else _F_BODY,
-                 align=Alignment(horizontal="left", vertical="center", indent=row.level), border=True)
+class _TemplateCell(Cell):
+    """A body cell reused for every row of one kind: its style never changes after set-up, so
+    its style id is looked up once instead of hashing the style for each of 240,000 cells."""
+
+    __slots__ = ("_sid",)
+
+    @property
+    def style_id(self) -> int:
+        try:
+            return self._sid
+        except AttributeError:
+            self._sid = Cell.style_id.fget(self)
+            return self._sid
+
+
+def _template(ws: Any, col: Column, row: Row, j: int) -> WriteOnlyCell:
+    fmt = number_format(col, row)
+    numeric = fmt != "@"
+    if numeric:
+        align = _RIGHT
+    elif j == 0 and row.level:
+        align = Alignment(horizontal="left", vertical="center", indent=row.level)
+    else:
+        align = _LEFT
+    return _cell(ws, None, font=_F_BOLD if row.style != "normal" else _F_BODY, align=align, border=True,
+                 fmt=fmt if numeric else None, cls=_TemplateCell)
+
+
+def _converter(col: Column, row: Row) -> Callable[[Any], Any]:
+    kind = cell_kind(col, row)
+    if kind in ("money", "percent"):
+        return lambda v: excel_value(col, row, v)
+    return _identity
+
+
+def _identity(v: Any) -> Any:
+    return v
+
+
+def _fast_append(ws: Any) -> Callable[[list[WriteOnlyCell]], None]:
+    """ws.append for rows of ready cells. openpyxl's write-only sheet re-binds every cell's value
+    and, for a styled cell, fails a conversion and formats an error message before using it; a
+    pre-bound template cell only needs its coordinates, which is all this does."""
+
+    def values_to_row(values: list[Any], row_idx: int):
+        for col_idx, cell in enumerate(values, 1):
+            if cell is None:
+                continue
+            if not isinstance(cell, Cell):
+                cell = WriteOnlyCell(ws, value=cell)
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
+    ws._values_to_row = values_to_row
+    return ws.append
 
 
 def _write_tail(ws: Any, report: Report, ncols: int) -> None:
