@@ -34,7 +34,7 @@ def test_month_grid_has_monthly_indicators_and_options(county_store):
     export = grid.rows[0]
     assert list(export.cells) == ["9610", "9710", "9810", "1210", "OTHER"]
     assert export.indicator.category_name("OTHER") == "其他"
-    assert list(grid.rows[4].cells) == [""] and grid.rows[4].total is None
+    assert list(grid.rows[4].cells) == [""]
     assert (grid.previous_period, grid.last_year_period) == ("2025-08", "2024-09")
     assert grid.submission.state == "open" and grid.submission.version == 1
 
@@ -112,6 +112,14 @@ def test_total_not_equal_to_parts_is_a_warning(county_store):
     assert w.message == "跨境电商出口额：合计 36.00万元 与分项之和 35.00万元 不相等，请核对或填写说明"
     vals[("CBEC_EXPORT", TOTAL_CATEGORY)] = 350_000
     assert entry.validate_entry(county_store, UNIT, "2025-09", vals) == []
+
+
+def test_total_is_never_stored(county_store):
+    with pytest.raises(ValidationError, match="“跨境电商出口额”的合计由分项自动计算，不单独保存"):
+        _save(county_store, "2025-09", {("CBEC_EXPORT", "9610"): 1, ("CBEC_EXPORT", TOTAL_CATEGORY): 1})
+    assert county_store.scalar("SELECT count(*) FROM indicator_value") == 0
+    _save(county_store, "2025-09", {("CBEC_EXPORT", "9610"): 1, ("CBEC_EXPORT", "9710"): 2})
+    assert entry.entry_grid(county_store, UNIT, "2025-09").rows[0].computed_total() == 3
 
 
 def test_trains_require_teu(county_store):

@@ -13,6 +13,22 @@ from desktop.storage.paths import DataDir
 UNIT = "411323"
 
 
+def _pin_python_singletons() -> None:
+    """PySide6 6.12 on CPython < 3.12 drops one reference to None/True/False on every void call
+    and signal emit (harmless from 3.12 on, where they are immortal), so a long pytest process
+    dies with 'none_dealloc'. Make them effectively immortal here too. Belongs in conftest.py and
+    desktop/gui/app.py (reported to the lead); kept here so these tests run until then."""
+    import ctypes
+    import sys
+
+    if sys.version_info < (3, 12):
+        for obj in (None, True, False):
+            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
+
+
+_pin_python_singletons()
+
+
 @pytest.fixture
 def ctx(county_store, county_dir):
     from desktop.gui.context import AppContext
@@ -129,19 +145,26 @@ def test_typing_with_key_events_and_enter_moves_on(page, qtbot):
 
 def test_tab_skips_section_rows_and_labels(page):
     view = page.view
-    view.setCurrentIndex(page.model.index_of(("CBEC_EXPORT", TOTAL_CATEGORY)))
+    view.setCurrentIndex(page.model.index_of(("CBEC_EXPORT", "OTHER")))
     nxt = view.moveCursor(view.CursorAction.MoveNext, Qt.KeyboardModifier.NoModifier)
-    assert page.model.key_at(nxt) == ("CBEC_IMPORT", "9610")
+    assert page.model.key_at(nxt) == ("CBEC_IMPORT", "9610")  # over 合计 and the section row
     prv = view.neighbour(nxt, forward=False)
-    assert page.model.key_at(prv) == ("CBEC_EXPORT", TOTAL_CATEGORY)
+    assert page.model.key_at(prv) == ("CBEC_EXPORT", "OTHER")
 
 
-def test_total_mismatch_needs_explanation(page):
+def test_total_column_is_computed_and_read_only(page):
     m = page.model
     _type(page, ("CBEC_IMPORT", "9610"), "10")
-    _type(page, ("CBEC_IMPORT", TOTAL_CATEGORY), "12.5")
-    assert _bg(m, ("CBEC_IMPORT", TOTAL_CATEGORY)) == WARNING_BG
-    assert "合计 12.50万元 与分项之和 10.00万元 不相等" in m.tooltip(("CBEC_IMPORT", TOTAL_CATEGORY))
+    _type(page, ("CBEC_IMPORT", "OTHER"), "2.5")
+    total = m.index_of(("CBEC_IMPORT", TOTAL_CATEGORY))
+    assert m.data(total) == "12.50"
+    assert not m.flags(total) & Qt.ItemFlag.ItemIsEditable
+    assert not m.setData(total, "99")
+    page.view.setCurrentIndex(total)
+    assert page.cell_info.text().startswith("本期：12.50 万元")
+    assert not page.comment.isEnabled()
+    page.save()
+    assert page.ctx.store.scalar("SELECT count(*) FROM indicator_value WHERE category = 'TOTAL'") == 0
 
 
 def test_submit_refused_then_submitted_and_locked(page):

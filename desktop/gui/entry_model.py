@@ -100,8 +100,6 @@ class EntryGridModel(QAbstractTableModel):
                 self.lines.append(_Line(None, ind.options, _SET_TITLES.get(ind.category_set, ind.category_set or "")))
             self.lines.append(_Line(row, ind.options))
             self._stored.update({(ind.code, c): cell for c, cell in row.cells.items()})
-            if row.total is not None:
-                self._stored[(ind.code, TOTAL_CATEGORY)] = row.total
         self.width = max((len(line.options) for line in self.lines), default=1)
 
     # -- Qt model interface -----------------------------------------------------------------------
@@ -124,7 +122,8 @@ class EntryGridModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.key_at(index) is not None and not self.read_only:
+        key = self.key_at(index)
+        if key is not None and key[1] != TOTAL_CATEGORY and not self.read_only:
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -183,7 +182,7 @@ class EntryGridModel(QAbstractTableModel):
 
     def _cell_data(self, key: Key, role: int):
         ind = self._inds[key[0]]
-        computed = key[1] == TOTAL_CATEGORY and self.value(key) is None
+        computed = key[1] == TOTAL_CATEGORY  # 合计: the sum of the parts, never typed
         if role == Qt.ItemDataRole.DisplayRole:
             if key in self.bad_text:
                 return self.bad_text[key][0]
@@ -225,7 +224,7 @@ class EntryGridModel(QAbstractTableModel):
 
     def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         key = self.key_at(index)
-        if key is None or role != Qt.ItemDataRole.EditRole or self.read_only:
+        if key is None or key[1] == TOTAL_CATEGORY or role != Qt.ItemDataRole.EditRole or self.read_only:
             return False
         self.set_value_text(key, "" if value is None else str(value))
         return True
@@ -281,6 +280,10 @@ class EntryGridModel(QAbstractTableModel):
     def dirty(self) -> bool:
         return bool(self.pending or self.pending_comments or self.bad_text)
 
+    def commentable(self, key: Key) -> bool:
+        """A 说明 belongs to a typed value (not to the computed 合计, not in a locked period)."""
+        return not self.read_only and key[1] != TOTAL_CATEGORY and self.value(key) is not None
+
     def indicator(self, code: str) -> Indicator:
         return self._inds[code]
 
@@ -288,6 +291,9 @@ class EntryGridModel(QAbstractTableModel):
         return key in self.pending or key in self.pending_comments
 
     def value(self, key: Key) -> int | None:
+        """The cell's current value (typed or stored); the 合计 column gives the sum of the parts."""
+        if key[1] == TOTAL_CATEGORY:
+            return self.computed_total(key[0])
         if key in self.pending:
             return self.pending[key]
         cell = self._stored.get(key)
@@ -310,9 +316,9 @@ class EntryGridModel(QAbstractTableModel):
 
     def comparison(self, key: Key) -> tuple[int | None, int | None]:
         """(previous period, same period last year) of a cell; computed sums for an empty 合计."""
-        cell = self._stored.get(key)
-        if key[1] == TOTAL_CATEGORY and (cell is None or cell.previous is None and cell.last_year is None):
+        if key[1] == TOTAL_CATEGORY:
             return self.computed_total(key[0], "previous"), self.computed_total(key[0], "last_year")
+        cell = self._stored.get(key)
         return (cell.previous, cell.last_year) if cell else (None, None)
 
     def compare_text(self, key: Key) -> str:
@@ -351,7 +357,7 @@ class EntryGridModel(QAbstractTableModel):
         return level, [i.message for i in found]
 
     def growth(self, key: Key) -> Decimal | None:
-        v = self.value(key) if key[1] != TOTAL_CATEGORY or self.value(key) is not None else self.computed_total(key[0])
+        v = self.computed_total(key[0]) if key[1] == TOTAL_CATEGORY else self.value(key)
         ly = self.comparison(key)[1]
         return growth_percent(v, ly) if isinstance(v, int) and ly else None
 

@@ -3,9 +3,10 @@
 Decisions (documented for reports and packages):
 - A month shows the monthly indicators, a quarter the quarterly ones (INCUBATED). Each period
   key is submitted and locked on its own, so a month's submission never locks quarterly data.
-- A disaggregated indicator may carry a typed control total under category ``TOTAL_CATEGORY``
-  ('TOTAL'); it is checked against its parts and is NOT a part itself: figure code must sum the
-  real category options only (``real_categories_sql`` gives the filter).
+- The 合计 of a disaggregated indicator is computed from its parts and never stored: every
+  reader (figures, packages, consolidation, `cbec check`) takes the stored categories as the parts.
+  A total given to `validate_entry` under ``TOTAL_CATEGORY`` (e.g. a total column of a clerk's
+  spreadsheet) is checked against the parts; `save_values` refuses it.
 - Submission states: open -> submitted (locked) -> reopened (更正, version + 1) -> submitted …;
   a municipal return (退回修改) moves a submitted period to 'returned' with version + 1.
 """
@@ -23,11 +24,6 @@ from desktop.storage.db import Store, now_iso
 TOTAL_CATEGORY = "TOTAL"
 GROWTH_LIMIT = Decimal(50)  # |同比| above this percentage needs a 说明
 Key = tuple[str, str]  # (indicator code, category)
-
-
-def real_categories_sql(column: str = "category") -> str:
-    """SQL condition that keeps the parts and drops typed control totals."""
-    return f"{column} != '{TOTAL_CATEGORY}'"
 
 
 # -- result objects ---------------------------------------------------------------------------
@@ -101,7 +97,6 @@ class Indicator:
 class GridRow:
     indicator: Indicator
     cells: dict[str, Cell]  # by category ('' when not disaggregated)
-    total: Cell | None  # typed control total of a disaggregated indicator
 
     def computed_total(self, which: str = "value") -> int | None:
         vals = [getattr(c, which) for c in self.cells.values() if getattr(c, which) is not None]
@@ -174,8 +169,7 @@ def entry_grid(store: Store, unit_code: str, period: str | Period) -> Grid:
     rows = []
     for ind in catalogue(store, p.kind):
         cells = {code: cell(ind.code, code) for code, _ in ind.options}
-        total = cell(ind.code, TOTAL_CATEGORY) if ind.disaggregated else None
-        rows.append(GridRow(ind, cells, total))
+        rows.append(GridRow(ind, cells))
     return Grid(unit_code, cur, prev, ly, rows, submission_state(store, unit_code, p))
 
 
@@ -309,13 +303,17 @@ def save_values(store: Store, unit_code: str, period: str | Period,
                 values: dict[Key, int | None], comments: dict[Key, str | None] | None = None,
                 *, operator: str) -> None:
     """Write typed figures and 说明 in one transaction; a value of None deletes the figure
-    (and its 说明). A 说明 for a cell without a value is dropped with it. Audit-logged."""
+    (and its 说明). A 说明 for a cell without a value is dropped with it; a 合计 is refused (it is
+    computed from the parts). Audit-logged."""
     p = _period(period)
     _check_writer(store, unit_code)
     inds = {i.code: i for i in catalogue(store, p.kind)}
     values = dict(values)
     comments = {k: ((v or "").strip() or None) for k, v in (comments or {}).items()}
     _check_keys(inds, p, {**comments, **values})
+    for code, cat in {**comments, **values}:
+        if cat == TOTAL_CATEGORY:
+            raise ValidationError(f"“{inds[code].name}”的合计由分项自动计算，不单独保存", field=inds[code].name)
     for (code, cat), v in values.items():
         err = _value_error(inds[code], cat, v)
         if err:

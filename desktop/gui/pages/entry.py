@@ -342,8 +342,7 @@ class EntryPage(QWidget):
         try:
             text = self.model.comment(key) if key is not None else ""
             self.comment.setPlainText(text)
-            editable = key is not None and not self.model.read_only and self.model.value(key) is not None
-            self.comment.setEnabled(editable or bool(text))
+            self.comment.setEnabled(key is not None and self.model.commentable(key) or bool(text))
             self.comment.setReadOnly(self.model.read_only)
         finally:
             self.comment.blockSignals(False)
@@ -360,8 +359,6 @@ class EntryPage(QWidget):
         prev, ly = self.model.comparison(key)
         g = self.model.growth(key)
         v = self.model.value(key)
-        if v is None and key[1] == entry.TOTAL_CATEGORY:
-            v = self.model.computed_total(key[0])
         self.cell_info.setText(
             f"本期：{ind.format(v) or '未填'} {ind.display_unit}\n"
             f"上期（{self.model.grid.previous_period}）：{ind.format(prev) or '未填'}\n"
@@ -370,13 +367,13 @@ class EntryPage(QWidget):
         level = self.model.cell_level(key)
         self.cell_issues.setText("\n".join(self.model.cell_issues(key)))
         self.cell_issues.setStyleSheet("color:#b00020;" if level == "error" else "color:#9a6700;")
-        if not self.comment.isEnabled() and not self.model.read_only and self.model.value(key) is not None:
+        if not self.comment.isEnabled() and self.model.commentable(key):
             self.comment.setEnabled(True)  # a value was just typed: its 说明 can now be written
         return key
 
     def _comment_edited(self) -> None:
         key = self.current_key()
-        if key is not None and not self.model.read_only:
+        if key is not None and self.model.commentable(key):
             self.model.set_comment(key, self.comment.toPlainText())
 
     # -- actions ----------------------------------------------------------------------------------
