@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "desktop.commands.package",    # package export / import / verify
     "desktop.commands.units",      # units list / rekey
     "desktop.commands.roster",     # roster import / template / export
+    "desktop.commands.report",     # report list / report NAME (PDF, Excel)
 )
 
 
