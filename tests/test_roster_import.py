@@ -314,3 +314,24 @@ def test_cli_json_dry_run_and_errors(county_dir, tmp_path, capsys):
     assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 4)
     assert cli_main(["--data-dir", str(county_dir), "roster", "import", "enterprises", str(tmp_path / "无.xlsx")]) == 1
     assert "找不到文件" in capsys.readouterr().err
+
+
+def test_wrong_stored_dimension_still_reads_every_row(county_store, tmp_path):
+    """Some writers store <dimension ref="A1"/>; the read-only reader must not stop at row 1."""
+    import re
+    import zipfile
+
+    wb = Workbook()
+    wb.active.append(["企业名称", "统一社会信用代码"])
+    for n in range(1, 4):
+        wb.active.append([f"企业{n}", code(n)])
+    wb.save(tmp_path / "ok.xlsx")
+    with zipfile.ZipFile(tmp_path / "ok.xlsx") as src, zipfile.ZipFile(tmp_path / "dim.xlsx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
+                assert n == 1
+            dst.writestr(item, data)
+    roster = R.read_roster(tmp_path / "dim.xlsx", "enterprises")
+    assert [r for r, _ in roster.sheets[0].rows] == [2, 3, 4]

@@ -76,7 +76,7 @@ class LedgerKind:
 
     @property
     def field_names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields)
+        return _FIELD_NAMES.get(self.key) or tuple(f.name for f in self.fields)
 
     @property
     def has_volumes(self) -> bool:
@@ -215,6 +215,7 @@ KINDS: dict[str, LedgerKind] = {
     "o2o": LedgerKind("o2o", "o2o_store", "O2O体验店", O2O_FIELDS),
 }
 TABLE_TO_KIND = {k.table: k for k in KINDS.values()}
+_FIELD_NAMES: dict[str, tuple[str, ...]] = {k.key: tuple(f.name for f in k.fields) for k in KINDS.values()}
 
 
 def kind_of(key: str) -> LedgerKind:

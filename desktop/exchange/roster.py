@@ -66,6 +66,8 @@ class ImportPlan:
     outcomes: list[RowOutcome]
     headers: dict[str, list[str]]             # sheet -> header texts (for the errors workbook)
     skipped: list[tuple[str, int, str]]       # (sheet, row, why): 合计行, 表尾 ...
+    # (db_state, upserts of the accepted rows) reused by apply_import if nothing changed since
+    prepared: tuple[tuple[int, int], list[Any]] | None = field(default=None, repr=False)
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -170,6 +172,7 @@ def plan_import(store: Store, roster: RosterFile, mapping: dict[str, dict[int, s
     mappings.update(mapping or {})
     first = _first_pass(roster, mappings)
     unique = [(o, errs) for o, errs, dup in first if not dup]
+    state = ledger_store.db_state(store)
     ups = ledger_store.prepare_upserts(store, roster.kind, [o.record for o, _ in unique])
     for (o, errs), up in zip(unique, ups):
         # A stored, deliberately kept code (credit_override) is not an error on re-import.
@@ -186,7 +189,9 @@ def plan_import(store: Store, roster: RosterFile, mapping: dict[str, dict[int, s
             o.action, o.reason = "rejected", "；".join(errs[:1] + [e.message for e in check.errors] + errs[1:])
     headers = {s.name: s.headers for s in roster.sheets}
     skipped = [(s.name, r, why) for s in roster.sheets for r, why in s.skipped]
-    return ImportPlan(roster.kind, roster.path, [o for o, _, _ in first], headers, skipped)
+    plan = ImportPlan(roster.kind, roster.path, [o for o, _, _ in first], headers, skipped)
+    plan.prepared = (state, [up for (o, _), up in zip(unique, ups) if o.action != "rejected"])
+    return plan
 
 
 def apply_import(store: Store, plan: ImportPlan, *, operator: str,
@@ -202,7 +207,8 @@ def apply_import(store: Store, plan: ImportPlan, *, operator: str,
 
     records = [o.record for o in plan.accepted]
     added, updated, unchanged = ledger_store.upsert_many(
-        store, plan.kind, records, operator=operator, source=plan.source.name, progress=tick)
+        store, plan.kind, records, operator=operator, source=plan.source.name, progress=tick,
+        prepared=plan.prepared)
     return ImportResult(added, updated, unchanged, plan.rejected_json(), plan.warnings_json())
 
 

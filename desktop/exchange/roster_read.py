@@ -229,13 +229,24 @@ def _xlsx_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
     try:
         out = []
         for ws in wb.worksheets:
-            ws.reset_dimensions()   # some writers store a wrong <dimension>; read every row
+            _trust_dimensions_or_reset(ws)
             # Read-only rows come in order with missing rows and cells filled in.
             rows = [list(r) for r in ws.iter_rows(values_only=True)]
             out.append((ws.title, rows))
         return out
     finally:
         wb.close()
+
+
+def _trust_dimensions_or_reset(ws: Any) -> None:
+    """Some writers store no or a one-cell <dimension>; then read every row (costs a second
+    pass over the sheet, so only when needed)."""
+    try:
+        dim = ws.calculate_dimension()
+    except ValueError:
+        dim = None
+    if not dim or dim in ("A1", "A1:A1"):
+        ws.reset_dimensions()
 
 
 def _xls_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:

@@ -257,17 +257,26 @@ def _write_volumes(conn: sqlite3.Connection, record_id: int, volumes: dict[int, 
                      [(record_id, int(y), int(a)) for y, a in sorted(volumes.items())])
 
 
-def _insert(conn: sqlite3.Connection, k: LedgerKind, unit: str, clean: dict[str, Any], override: int) -> int:
+def _insert(conn: sqlite3.Connection, k: LedgerKind, unit: str, clean: dict[str, Any],
+            override: int) -> tuple[int, dict[str, Any]]:
+    """Insert a validated record; returns its id and its snapshot (as _snapshot would read it)."""
+    uid, stamp = new_uid(), now_iso()
     cols = ["uid", "unit_code", "initials", "updated_at", *k.field_names]
-    vals = [new_uid(), unit, initials(clean["name"]), now_iso(), *(clean[f] for f in k.field_names)]
+    vals = [uid, unit, initials(clean["name"]), stamp, *(clean[f] for f in k.field_names)]
     if k.has_volumes:
         cols.append("credit_override")
         vals.append(override)
     cur = conn.execute(f"INSERT INTO {k.table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals)
     record_id = int(cur.lastrowid)
+    snap = {"id": record_id, "uid": uid, "unit_code": unit, **{f: clean[f] for f in k.field_names},
+            "deleted_at": None, "updated_at": stamp}
     if k.has_volumes:
-        _write_volumes(conn, record_id, clean.get("volumes") or {})
-    return record_id
+        volumes = clean.get("volumes") or {}
+        conn.executemany("INSERT INTO enterprise_volume(enterprise_id, year, amount) VALUES (?, ?, ?)",
+                         [(record_id, int(y), int(a)) for y, a in sorted(volumes.items())])
+        snap["credit_override"] = override
+        snap["volumes"] = dict(sorted(volumes.items()))
+    return record_id, snap
 
 
 def _write_fields(conn: sqlite3.Connection, k: LedgerKind, record_id: int, values: dict[str, Any],
@@ -297,8 +306,7 @@ def create(store: Store, kind: str, values: dict, *, operator: str,
     override = _accept(k, check, credit_override_reason, None)
     with store.atomic() as conn:
         _ensure_unique(conn, k, unit, check.clean, None)
-        record_id = _insert(conn, k, unit, check.clean, override)
-        after = _snapshot(conn, k, record_id)
+        record_id, after = _insert(conn, k, unit, check.clean, override)
         _audit(conn, k, record_id, "insert", operator, None, after)
         if override:
             _audit(conn, k, record_id, "override", operator, None, {"credit_code": check.clean["credit_code"]},
@@ -397,8 +405,11 @@ def prepare_upserts(store: Store, kind: str, records: list[dict[str, Any]]) -> l
     out: list[Upsert] = []
     seen: set[tuple[str, str]] = set()
     cache: dict[str, tuple[Lookups, dict[str, int]]] = {}
+    units: dict[Any, str] = {}
     for rec in records:
-        unit = _unit_for(store, rec)
+        if rec.get("unit_code") not in units:
+            units[rec.get("unit_code")] = _unit_for(store, rec)
+        unit = units[rec.get("unit_code")]
         if unit not in cache:
             cache[unit] = (load_lookups(store, unit), _index(store.conn, k, unit))
         lookups, index = cache[unit]
@@ -414,19 +425,31 @@ def prepare_upserts(store: Store, kind: str, records: list[dict[str, Any]]) -> l
     return out
 
 
+def db_state(store: Store) -> tuple[int, int]:
+    """Changes since this value was taken show up as a different value: commits by other
+    connections (data_version) and changes by this one (total_changes)."""
+    return int(store.scalar("PRAGMA data_version")), store.conn.total_changes
+
+
 def upsert_many(store: Store, kind: str, records: list[dict], *, operator: str, source: str = "",
-                progress: Callable[[int, int], None] | None = None) -> tuple[int, int, int]:
+                progress: Callable[[int, int], None] | None = None,
+                prepared: tuple[tuple[int, int], list[Upsert]] | None = None) -> tuple[int, int, int]:
     """Add or update many records in one transaction; returns (added, updated, unchanged).
 
     Any invalid record raises RecordInvalid naming its position and nothing is written.
     `progress(done, total)` is called every 200 records; an exception raised from it (cancel)
-    rolls the whole batch back.
+    rolls the whole batch back. `prepared` = (db_state, prepare_upserts result) taken earlier
+    (the import plan) is reused when the database has not changed since, else recomputed.
     """
     k = kind_of(kind)
     reason = f"{IMPORT_PREFIX}{('：' + source) if source else ''}（批次 {new_uid()[:12]}）"
     counts = {"add": 0, "update": 0, "unchanged": 0}
+    units: dict[Any, str] = {}
     with store.atomic() as conn:
-        plans = prepare_upserts(store, kind, records)
+        if prepared is not None and prepared[0] == db_state(store) and len(prepared[1]) == len(records):
+            plans = prepared[1]
+        else:
+            plans = prepare_upserts(store, kind, records)
         for pos, plan in enumerate(plans, start=1):
             if plan.action == "invalid":
                 raise RecordInvalid(plan.check.errors, prefix=f"第 {pos} 条记录：")
@@ -435,10 +458,11 @@ def upsert_many(store: Store, kind: str, records: list[dict], *, operator: str, 
                 progress(done, len(plans))
             counts[plan.action] += 1
             if plan.action == "add":
-                unit = _unit_for(store, rec)
-                _ensure_unique(conn, k, unit, plan.clean, None)
-                rid = _insert(conn, k, unit, plan.clean, 0)
-                _audit(conn, k, rid, "import", operator, None, _snapshot(conn, k, rid), reason)
+                key = rec.get("unit_code")
+                if key not in units:
+                    units[key] = _unit_for(store, rec)
+                rid, after = _insert(conn, k, units[key], plan.clean, 0)
+                _audit(conn, k, rid, "import", operator, None, after, reason)
             elif plan.action == "update":
                 _write_fields(conn, k, plan.record_id, plan.clean, plan.override if k.has_volumes else None)
                 _audit(conn, k, plan.record_id, "import", operator, plan.before,
