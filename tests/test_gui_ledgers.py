@@ -400,6 +400,27 @@ def test_model_fetches_blocks_on_demand(qtbot, ctx) -> None:
     assert model.cached_count() == 2 * BLOCK_SIZE
 
 
+def test_recent_queries_are_reused_until_the_data_changes(qtbot, ctx) -> None:
+    from desktop.gui.ledger_model import Column, LedgerTableModel
+
+    queries: list[str] = []
+    rows = {"": [1, 2, 3], "a": [1, 2], "ab": [2]}
+
+    def list_ids(store, kind, *, search="", **kw):
+        queries.append(search)
+        return rows[search]
+
+    model = LedgerTableModel(ctx.store, "parks", [Column("name", "园区名称")], list_ids=list_ids,
+                             fetch_rows=lambda s, k, ids: {i: {"name": str(i)} for i in ids})
+    model.refresh()
+    for term in ("a", "ab", "a", ""):  # typing, then erasing
+        model.set_query(search=term)
+    assert queries == ["", "a", "ab"] and model.rowCount() == 3
+    rows[""] = [1, 2, 3, 4]
+    model.set_query(search="", fresh=True)  # after a write the database is asked again
+    assert queries == ["", "a", "ab", ""] and model.rowCount() == 4
+
+
 def test_export_current_filtered_table(qtbot, ctx, no_dialogs, tmp_path: Path) -> None:
     import openpyxl
 

@@ -19,6 +19,16 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 BLOCK_SIZE = 200
 CACHE_LIMIT = 6000
+RESULT_CACHE = 8
+# Plain ints: data() and flags() run thousands of times per repaint, and PySide6 enum
+# arithmetic/comparison is slow enough to show in the keystroke benchmark.
+DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+USER = int(Qt.ItemDataRole.UserRole.value)
+RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+NO_FLAGS = Qt.ItemFlag.NoItemFlags  # id lists of recent queries: erasing a search letter or clearing it costs nothing
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class LedgerTableModel(QAbstractTableModel):
         self._fetch_rows = fetch_rows or ledger_store.fetch_rows
         self._ids: list[int] = []
         self._cache: OrderedDict[int, dict] = OrderedDict()
+        self._results: OrderedDict[tuple, list[int]] = OrderedDict()
         self._search = ""
         self._filters: dict[str, Any] = {}
         self._order_by: str | None = None
@@ -78,22 +89,43 @@ class LedgerTableModel(QAbstractTableModel):
     def columns(self) -> list[Column]:
         return list(self._columns)
 
-    def set_query(self, *, search: str | None = None, filters: dict[str, Any] | None = None) -> None:
+    def set_query(self, *, search: str | None = None, filters: dict[str, Any] | None = None,
+                  fresh: bool = False) -> None:
+        """Change the search and/or filters; a query answered moments ago is reused unless `fresh`
+        (the data may have changed)."""
         if search is not None:
             self._search = search
         if filters is not None:
             self._filters = {k: v for k, v in filters.items() if v not in (None, "")}
-        self.refresh()
+        if fresh:
+            self._results.clear()
+        self._run(reuse=not fresh)
 
     def refresh(self) -> None:
-        """Re-run the query (after a write, a search or a sort) and drop the cache."""
-        ids = self._list_ids(
-            self._store, self._kind, search=self._search, filters=dict(self._filters),
-            order_by=self._order_by, descending=self._descending,
-        )
+        """Re-run the query against the database (after a write or when the page is shown)."""
+        self._results.clear()
+        self._run(reuse=False)
+
+    def _key(self) -> tuple:
+        return (self._search, tuple(sorted(self._filters.items())), self._order_by, self._descending)
+
+    def _run(self, *, reuse: bool) -> None:
+        key = self._key()
+        ids = self._results.get(key) if reuse else None
+        if ids is None:
+            ids = list(self._list_ids(
+                self._store, self._kind, search=self._search, filters=dict(self._filters),
+                order_by=self._order_by, descending=self._descending,
+            ))
+            self._results[key] = ids
+            while len(self._results) > RESULT_CACHE:
+                self._results.popitem(last=False)
+        else:
+            self._results.move_to_end(key)
         self.beginResetModel()
-        self._ids = list(ids)
-        self._cache.clear()
+        self._ids = ids
+        if not reuse:
+            self._cache.clear()  # rows stay valid across searches until the data changes
         self.fetch_count = 0
         self.endResetModel()
 
@@ -136,24 +168,22 @@ class LedgerTableModel(QAbstractTableModel):
                 return str(section + 1)
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._ids)) or not (0 <= column < len(self._columns)) or not index.isValid():
             return None
-        if not (0 <= index.column() < len(self._columns)):
-            return None
-        col = self._columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return display_text(self._row(index.row()).get(col.key), col.kind)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col.kind in ("int", "money"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.UserRole:
-            return self._ids[index.row()]
+        role = int(role)
+        if role == DISPLAY or role == TOOLTIP:
+            col = self._columns[column]
+            return display_text(self._row(row).get(col.key), col.kind)
+        if role == ALIGN and self._columns[column].kind in ("int", "money"):
+            return RIGHT
+        if role == USER:
+            return self._ids[row]
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return ROW_FLAGS if index.isValid() else NO_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting happens in SQL: the ids are re-queried in the new order."""
@@ -164,7 +194,7 @@ class LedgerTableModel(QAbstractTableModel):
         if key == self._order_by and descending == self._descending and self._ids:
             return
         self._order_by, self._descending, self._sort_column = key, descending, column
-        self.refresh()
+        self._run(reuse=True)
 
     # -- block fetching ----------------------------------------------------------------------
     def _row(self, row: int) -> dict:

@@ -26,8 +26,9 @@ from desktop.storage import ledgers as ledger_store
 SEARCH_DEBOUNCE_MS = 250
 PAGE_ORDER = ("parks", "enterprises", "bases", "warehouses", "livestream", "o2o")
 HIDDEN_COLUMNS = {"note", "address", "brought_in_origin", "known_year", "brought_in_year"}
-WIDE = {"name": 250, "credit_code": 170, "operator": 180, "main_products": 160, "park_name": 170,
-        "modes_text": 150}
+WIDE = {"name": 290, "credit_code": 170, "operator": 200, "main_products": 160, "park_name": 170,
+        "modes_text": 150, "unit_name": 90, "phone": 120}
+NARROW = {"bool": 50, "int": 70, "money": 110, "text": 90}
 ALL = "全部"
 
 
@@ -209,8 +210,10 @@ class LedgerPage(QWidget):
         header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        fm = header.fontMetrics()
         for i, col in enumerate(self.model.columns):
-            table.setColumnWidth(i, WIDE.get(col.key, 110 if len(col.header) <= 6 else 150))
+            # Wide enough for the header with its sort arrow, and for the longest usual value.
+            table.setColumnWidth(i, max(fm.horizontalAdvance(col.header) + 32, WIDE.get(col.key, NARROW[col.kind])))
         table.setSortingEnabled(True)
         # Enter and double-click both "activate" the row (the platform's convention): open it.
         table.activated.connect(lambda _i: self.edit_selected())
@@ -267,7 +270,7 @@ class LedgerPage(QWidget):
         """Re-run the query keeping the selected record; called when shown and after writes."""
         selected = self.selected_id()
         self.filter_bar.reload_parks()
-        self.model.set_query(search=self.search.text().strip(), filters=self.filter_bar.filters())
+        self.model.set_query(search=self.search.text().strip(), filters=self.filter_bar.filters(), fresh=True)
         self._loaded = True
         self._after_query(selected)
 
