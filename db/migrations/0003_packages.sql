@@ -56,3 +56,6 @@ CREATE TABLE unit_note (
     created_at  TEXT NOT NULL,
     created_by  TEXT NOT NULL DEFAULT ''
 ) STRICT;
+
+-- Replacing a unit's partition selects and deletes its enterprises by unit.
+CREATE INDEX enterprise_by_unit_pkg ON enterprise (unit_code);

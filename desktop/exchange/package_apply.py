@@ -28,6 +28,9 @@ def _plain(cols_pkg: list[str], local: list[str]) -> list[int]:
 
 def _delete_partition(conn: sqlite3.Connection, unit: str) -> None:
     for spec in reversed(COUNTY_SPECS):
+        if spec.parent and not spec.owned_by_unit and not conn.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {spec.parent[2]} WHERE unit_code = ?)", (unit,)).fetchone()[0]:
+            continue
         if spec.parent and not spec.owned_by_unit:
             fk, _, parent = spec.parent
             conn.execute(f"DELETE FROM {spec.name} WHERE {fk} IN (SELECT id FROM {parent} WHERE unit_code = ?)", (unit,))
@@ -54,9 +57,16 @@ def _insert_county_table(conn: sqlite3.Connection, spec: Spec, table: Table, uni
                     raise FileFormatError(f"{where}的“{spec.name}”中有记录引用了不存在的上级记录（{ref}）",
                                           detail="数据包内容不一致，请让报送单位重新导出。数据库未作改动。")
                 r[fpos] = ids[ref]
-    conn.executemany(_insert_sql(spec.name, cols), rows)
     if "uid" in cols and "unit_code" in cols:
-        uid_maps[spec.name] = dict(conn.execute(f"SELECT uid, id FROM {spec.name} WHERE unit_code = ?", (unit,)))
+        # Ledger rows get explicit ids after the current maximum, so the uid → id map for the
+        # children needs no query back.
+        first = (conn.execute(f"SELECT max(id) FROM {spec.name}").fetchone()[0] or 0) + 1
+        ids_new = range(first, first + len(rows))
+        u = cols.index("uid")
+        uid_maps[spec.name] = dict(zip((r[u] for r in rows), ids_new))
+        conn.executemany(_insert_sql(spec.name, ["id", *cols]), ([i, *r] for i, r in zip(ids_new, rows)))
+    else:
+        conn.executemany(_insert_sql(spec.name, cols), rows)
 
 
 def apply_county_package(store: Store, pkg: Package) -> None:
@@ -94,21 +104,19 @@ def _text(v: object) -> str | None:
 
 def _update_received(conn: sqlite3.Connection, unit: str, pkg: Package) -> None:
     seq, now = pkg.manifest["sequence"], now_iso()
-    for p in pkg.manifest.get("periods", []):
-        if not isinstance(p, dict) or not isinstance(p.get("period"), str):
-            continue
-        conn.execute(
-            "INSERT INTO received_period(unit_code, period, state, version, submitted_at, first_sequence,"
-            " first_received_at, last_sequence, last_received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (unit_code, period) DO UPDATE SET state = excluded.state, version = excluded.version,"
-            " submitted_at = excluded.submitted_at, last_sequence = excluded.last_sequence,"
-            " last_received_at = excluded.last_received_at,"
-            " first_sequence = CASE WHEN received_period.state = 'submitted' THEN received_period.first_sequence"
-            "   ELSE excluded.first_sequence END,"
-            " first_received_at = CASE WHEN received_period.state = 'submitted' THEN received_period.first_received_at"
-            "   ELSE excluded.first_received_at END",
-            (unit, p["period"], str(p.get("state", "open")), _int(p.get("version")), _text(p.get("submitted_at")),
-             seq, now, seq, now))
+    periods = [p for p in pkg.manifest.get("periods", []) if isinstance(p, dict) and isinstance(p.get("period"), str)]
+    conn.executemany(
+        "INSERT INTO received_period(unit_code, period, state, version, submitted_at, first_sequence,"
+        " first_received_at, last_sequence, last_received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (unit_code, period) DO UPDATE SET state = excluded.state, version = excluded.version,"
+        " submitted_at = excluded.submitted_at, last_sequence = excluded.last_sequence,"
+        " last_received_at = excluded.last_received_at,"
+        " first_sequence = CASE WHEN received_period.state = 'submitted' THEN received_period.first_sequence"
+        "   ELSE excluded.first_sequence END,"
+        " first_received_at = CASE WHEN received_period.state = 'submitted' THEN received_period.first_received_at"
+        "   ELSE excluded.first_received_at END",
+        [(unit, p["period"], str(p.get("state", "open")), _int(p.get("version")), _text(p.get("submitted_at")),
+          seq, now, seq, now) for p in periods])
     # A resubmission after the return note resolves the note.
     conn.execute(
         "UPDATE return_note SET resolved_at = ? WHERE unit_code = ? AND resolved_at IS NULL AND EXISTS ("

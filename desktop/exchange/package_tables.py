@@ -78,10 +78,13 @@ def select_sql(conn: sqlite3.Connection, spec: Spec, *, unit_filter: bool) -> tu
     if spec.parent:
         fk, uid_col, parent = spec.parent
         exprs = [f"p.uid AS {uid_col}" if c == uid_col else f"t.{c}" for c in cols]
-        sql = f"SELECT {', '.join(exprs)} FROM {spec.name} t LEFT JOIN {parent} p ON p.id = t.{fk}"
-        if unit_filter:
-            owner = "p" if not spec.owned_by_unit else "t"
-            sql += f" WHERE {owner}.unit_code = ?"
+        if unit_filter and not spec.owned_by_unit:  # drive from the unit's parents (index on unit)
+            sql = (f"SELECT {', '.join(exprs)} FROM {parent} p JOIN {spec.name} t ON t.{fk} = p.id"
+                   " WHERE p.unit_code = ?")
+        else:
+            sql = f"SELECT {', '.join(exprs)} FROM {spec.name} t LEFT JOIN {parent} p ON p.id = t.{fk}"
+            if unit_filter:
+                sql += " WHERE t.unit_code = ?"
     else:
         sql = f"SELECT {', '.join('t.' + c for c in cols)} FROM {spec.name} t"
         if unit_filter:
