@@ -18,6 +18,7 @@ from desktop.core.errors import CbecError
 # Command groups, in help order. Each module registers its sub-commands.
 COMMAND_MODULES = (
     "desktop.commands.setup",      # init, demo, figures, check
+    "desktop.commands.entry",      # entry show/set/check/submit/reopen/return, task list/set
     "desktop.commands.package",    # package export / import / verify
     "desktop.commands.units",      # units list / rekey
     "desktop.commands.roster",     # roster import / template / export
