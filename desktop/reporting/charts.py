@@ -4,7 +4,7 @@ from __future__ import annotations
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing, String
 from reportlab.lib import colors
 
 from desktop.reporting.fonts import FontSet
@@ -15,6 +15,9 @@ PALETTE = (colors.HexColor("#1f4e79"), colors.HexColor("#c0504d"), colors.HexCol
 
 
 def chart_flowable(chart: Chart, fonts: FontSet, width: float, height: float) -> Drawing:
+    # The graphics renderer starts every drawing in its default font (Helvetica), which would
+    # leave an unembedded font in the PDF; start it in the embedded CJK font instead.
+    STATE_DEFAULTS["fontName"] = fonts.song
     d = Drawing(width, height)
     d.add(String(width / 2, height - 12, chart.title, fontName=fonts.hei, fontSize=10.5, textAnchor="middle"))
     d.add(String(4, height - 26, f"单位：{chart.unit}", fontName=fonts.song, fontSize=8))
