@@ -135,3 +135,49 @@ def test_import_applies_all_or_nothing(world, tmp_path, capsys):
     assert code == 1 and "坏数据包.cbecpkg" in err and dump(city) == before
     result = import_packages(Store.open(city), [good])
     assert result.applied
+
+
+def test_return_cycle_until_resubmitted(world, tmp_path, capsys):
+    """City returns a period; a package made before the county saw the return keeps it 退回; the
+    county imports the return, corrects, resubmits; the next package resolves the note."""
+    from desktop.storage.entry import submit_period
+
+    county = copy_folder(world[1]["411321"], tmp_path / "county")
+    city = make_municipal(tmp_path)
+    assert run_cli(capsys, "--data-dir", city, "package", "import", export(county, tmp_path / "up"))[0] == 0
+    with Store.open(city) as store:
+        return_period(store, "411321", "2025-08", note="9610出口额与上月差异过大", operator="李四")
+        assert completeness(store, ["2025-08"], today=TODAY).cell("411321", "2025-08").status == "returned"
+    stale = export(county, tmp_path / "up")  # made before the county imported the return
+    assert run_cli(capsys, "--data-dir", city, "package", "import", stale)[0] == 0
+    with Store.open(city) as store:
+        cell = completeness(store, ["2025-08"], today=TODAY).cell("411321", "2025-08")
+        assert cell.status == "returned" and cell.note == "9610出口额与上月差异过大"
+    down = export(city, tmp_path / "down")
+    assert run_cli(capsys, "--data-dir", county, "package", "import", down)[0] == 0
+    with Store.open(county) as store:
+        assert store.scalar("SELECT state FROM submission WHERE unit_code = '411321' AND period = '2025-08'") == "returned"
+        submit_period(store, "411321", "2025-08", operator="填表人21")
+    fixed = export(county, tmp_path / "up")
+    code, text, err = run_cli(capsys, "--data-dir", city, "package", "import", fixed)
+    assert code == 0, err
+    with Store.open(city) as store:
+        assert store.scalar("SELECT resolved_at IS NOT NULL FROM return_note WHERE unit_code = '411321'") == 1
+        assert completeness(store, ["2025-08"], today=TODAY).cell("411321", "2025-08").status in ("on_time", "late")
+
+
+def test_municipal_figures_read_accepted_units(world, tmp_path, capsys):
+    from desktop.storage.figures import plan_figures
+
+    city = make_municipal(tmp_path)
+    files = [export(world[1][u], tmp_path / "up") for u in UNITS]
+    assert run_cli(capsys, "--data-dir", city, "package", "import", *files)[0] == 0
+    with Store.open(city) as cs:
+        for u in UNITS:
+            with Store.open(world[1][u]) as us:
+                mine = [(r.key, r.value, r.ytd) for r in plan_figures(us, "2025-09", u).rows]
+            assert [(r.key, r.value, r.ytd) for r in plan_figures(cs, "2025-09", u).rows] == mine
+        total = {r.key: r.ytd for r in plan_figures(cs, "2025-09", None).rows}
+        parts = [{r.key: r.ytd for r in plan_figures(cs, "2025-09", u).rows} for u in UNITS]
+        key = next(k for k in total if k.startswith("VOLUME") or k == "VOLUME")
+        assert total[key] == sum(p[key] for p in parts) and total[key] > 0

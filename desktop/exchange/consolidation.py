@@ -71,7 +71,7 @@ class Matrix:
 def _cell(state: str | None, rec: tuple | None, submitted_at: str | None, due: date, today: date,
           note: str | None) -> Cell:
     due_s = due.isoformat()
-    if state == "returned":
+    if state == "returned" or note is not None:  # an unresolved return note outranks an older report
         return Cell("returned", due=due_s, note=note or "")
     if state in ("submitted", "reopened"):
         seq = rec[0] if rec else None

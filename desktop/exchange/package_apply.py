@@ -117,11 +117,13 @@ def _update_received(conn: sqlite3.Connection, unit: str, pkg: Package) -> None:
         "   ELSE excluded.first_received_at END",
         [(unit, p["period"], str(p.get("state", "open")), _int(p.get("version")), _text(p.get("submitted_at")),
           seq, now, seq, now) for p in periods])
-    # A resubmission after the return note resolves the note.
+    # A resubmission after the return resolves the note (the county's submission carries the note as
+    # its reason once it has seen the return; timestamps alone can tie within a second).
     conn.execute(
         "UPDATE return_note SET resolved_at = ? WHERE unit_code = ? AND resolved_at IS NULL AND EXISTS ("
         " SELECT 1 FROM submission s WHERE s.unit_code = return_note.unit_code AND s.period = return_note.period"
-        " AND s.state = 'submitted' AND s.submitted_at > return_note.created_at)", (now, unit))
+        " AND s.state = 'submitted' AND (s.submitted_at > return_note.created_at OR s.reason = return_note.note))",
+        (now, unit))
 
 
 # -- municipal package into a county --------------------------------------------------------------
