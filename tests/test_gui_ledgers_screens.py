@@ -12,8 +12,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _p in (ROOT, ROOT / "tests"):
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
 
 PAGE_SIZE = (1180, 700)
 ELIDED_OK = {"main_products", "modes_text", "operator", "address"}  # long free text may end in …
@@ -81,7 +82,31 @@ def render(store, data_dir: Path, out_dir: Path, qtbot=None) -> dict[str, object
     app.processEvents()
     form.grab().save(str(out_dir / "ledger_form.png"))
     shown["form"] = form
+    shown["wizard"] = render_wizard(ctx, out_dir, qtbot)
     return shown
+
+
+def render_wizard(ctx, out_dir: Path, qtbot=None):
+    """The import wizard on its mapping and preview pages, over the messy test workbook."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.gui.roster_wizard import RosterWizard
+    from test_gui_roster_wizard import build_workbook
+
+    app = QApplication.instance()
+    wizard = RosterWizard(ctx, "enterprises")
+    if qtbot is not None:
+        qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.file_page.path_edit.setText(str(build_workbook(out_dir / "企业名录示例.xlsx")))
+    wizard.next()
+    app.processEvents()
+    wizard.grab().save(str(out_dir / "ledger_import_mapping.png"))
+    wizard.next()
+    app.processEvents()
+    wizard.grab().save(str(out_dir / "ledger_import_preview.png"))
+    (out_dir / "企业名录示例.xlsx").unlink()
+    return wizard
 
 
 def test_pages_render_without_clipping(qtbot, county_dir: Path, county_store, tmp_path: Path) -> None:
@@ -104,6 +129,15 @@ def test_pages_render_without_clipping(qtbot, county_dir: Path, county_store, tm
     form = shown["form"]
     assert form_overflow(form) == []
     form.reject()
+    wizard = shown["wizard"]
+    view = wizard.preview_page.view
+    assert view.model().rowCount() == 5
+    fm = view.fontMetrics()
+    for col in range(3):  # sheet, row and result columns show in full
+        for r in range(view.model().rowCount()):
+            assert fm.horizontalAdvance(view.model().index(r, col).data()) + 12 <= view.columnWidth(col)
+    assert (tmp_path / "ledger_import_preview.png").stat().st_size > 10_000
+    wizard.reject()
 
 
 if __name__ == "__main__":

@@ -198,3 +198,22 @@ def test_import_button_opens_wizard_and_page_refreshes(qtbot, ctx, errors_shown,
     page.search.setText("xxxg")
     page.apply_search()
     assert page.model.row_values(0)["name"] == "西峡香菇科技有限公司"
+
+
+def test_template_from_the_first_page_reads_back(qtbot, ctx, errors_shown, tmp_path: Path) -> None:
+    from desktop.gui.roster_wizard import PAGE_MAPPING, RosterWizard
+
+    wizard = RosterWizard(ctx, "enterprises")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    out = wizard.file_page.save_template(str(tmp_path / "模板.xlsx"))
+    assert wizard.file_page.template_label.text() == f"已保存：{out}"
+    ws = openpyxl.load_workbook(out).active
+    ws.append(["西峡香菇科技有限公司", GOOD[0]])
+    ws.parent.save(out)
+    wizard.file_page.path_edit.setText(str(out))
+    wizard.next()
+    assert wizard.currentId() == PAGE_MAPPING
+    assert wizard.mapping_page.info.text().startswith("表头位于第 2 行，数据 1 行")
+    run_to_result(qtbot, wizard)
+    assert ctx.store.scalar("SELECT name FROM enterprise") == "西峡香菇科技有限公司"

@@ -228,14 +228,41 @@ class FilePage(QWizardPage):
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
+        self.template_button = QPushButton("保存空白导入模板…")
+        self.template_button.setObjectName("saveTemplate")
+        self.template_button.setToolTip("带表头说明和下拉选项的模板；按模板填写最不容易出错")
+        self.template_button.clicked.connect(lambda: self.save_template())
+        self.template_label = QLabel()
+        self.template_label.setWordWrap(True)
+        trow = QHBoxLayout()
+        trow.addWidget(self.template_button)
+        trow.addWidget(self.template_label, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addSpacing(12)
+        layout.addLayout(trow)
         layout.addStretch(1)
 
     def browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择要导入的文件", self.path_edit.text(), FILE_FILTER)
         if path:
             self.path_edit.setText(path)
+
+    def save_template(self, path: str | None = None) -> Path | None:
+        from desktop.exchange.roster_write import write_template
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "保存导入模板", f"{self.w.kind.title}名录导入模板.xlsx",
+                                                  "Excel 工作簿 (*.xlsx)")
+            if not path:
+                return None
+        try:
+            out = Path(write_template(self.w.ctx.store, self.w.kind.key, path))
+        except CbecError as exc:
+            show_error(self, exc)
+            return None
+        self.template_label.setText(f"已保存：{out}")
+        return out
 
     def isComplete(self) -> bool:  # noqa: N802
         return Path(self.path_edit.text().strip()).is_file()
@@ -331,8 +358,10 @@ class PreviewPage(QWizardPage):
         self.model = PreviewModel(None, self)
         self.view = _table(self.model)
         self.view.setObjectName("preview")
-        for col, width in enumerate((100, 60, 60, 220)):
+        self.view.setWordWrap(True)
+        for col, width in enumerate((100, 50, 50, 190)):
             self.view.setColumnWidth(col, width)
+        self.view.verticalHeader().setMinimumSectionSize(26)
         self.setButtonText(QWizard.WizardButton.NextButton, "导入")
         layout = QVBoxLayout(self)
         layout.addWidget(self.counts)
@@ -341,6 +370,8 @@ class PreviewPage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802
         plan: ImportPlan = self.w.plan
         self.model.set_plan(plan)
+        if self.model.rowCount() <= 2000:  # long reasons wrap instead of ending in …
+            self.view.resizeRowsToContents()
         self.counts.setText(
             f"将新增 {plan.count('add')} 条，更新 {plan.count('update')} 条，未变 {plan.count('unchanged')} 条；"
             f"退回 {len(plan.rejected)} 行，提示 {len(plan.warnings_json())} 条，跳过 {len(plan.skipped)} 行。")
@@ -425,6 +456,15 @@ class RosterWizard(QWizard):
                 store.close()
 
         self.progress = run_long(self.ctx, self, "正在导入…", work, self._applied, self._failed)
+
+    def reject(self) -> None:
+        """Closing while the import runs asks it to stop (the transaction is rolled back); the
+        wizard stays open until the worker has finished."""
+        if self.running:
+            if self.progress is not None:
+                self.progress.cancel()
+            return
+        super().reject()
 
     def _applied(self, result: ImportResult) -> None:
         self.running = False
