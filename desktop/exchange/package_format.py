@@ -134,6 +134,13 @@ def package_file_name(unit_name: str, unit_code: str, sequence: int, when: datet
     return f"南阳跨境电商_{unit_name}_{unit_code}_第{sequence:04d}号_{when:%Y%m%d}{SUFFIX}"
 
 
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def write_package(folder: Path, file_name: str, manifest_bytes: bytes, members: dict[str, bytes],
                   key: KeyPair) -> Package:
     """Write atomically (temp file, fsync, os.replace), then read back and verify everything."""
@@ -153,11 +160,11 @@ def write_package(folder: Path, file_name: str, manifest_bytes: bytes, members: 
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except PermissionError:
-        tmp.unlink(missing_ok=True)
+        _remove_quietly(tmp)
         raise OutputFileError(f"无法写入“{target}”：文件被其他程序占用或文件夹没有写权限",
                               detail="请关闭占用该文件的程序或换一个文件夹。旧文件保持不变。") from None
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _remove_quietly(tmp)
         raise OutputFileError(f"无法写入“{target}”：{exc.strerror or exc}") from None
     back = read_package(target)
     if back.digest != sha256_hex(manifest_bytes):
