@@ -203,4 +203,9 @@ def header_grid(table: Table) -> tuple[list[list[str]], list[tuple[int, int, int
             if k > j:
                 spans.append((r, j, r, k))
             j = k + 1
+    for r0, c0, r1, c1 in spans:  # only the anchor of a merged range keeps its label
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    grid[r][c] = ""
     return grid, spans
