@@ -179,9 +179,11 @@ def _declared_totals(store: Store, unit: str, declared: dict[str, Any] | None) -
 
 def volume_vs_ledger(store: Store, unit: str) -> list[Finding]:
     """Enterprise annual volumes in the roster should not exceed the unit's reported annual total."""
+    # Only years with all twelve months reported: a year-to-date total is not comparable.
     reported = dict(store.conn.execute(
         "SELECT substr(period, 1, 4), sum(value) FROM indicator_value WHERE unit_code = ?"
-        " AND indicator_code IN ('CBEC_EXPORT', 'CBEC_IMPORT') GROUP BY 1", (unit,)).fetchall())
+        " AND indicator_code IN ('CBEC_EXPORT', 'CBEC_IMPORT') GROUP BY 1"
+        " HAVING count(DISTINCT period) = 12", (unit,)).fetchall())
     ledger = store.conn.execute(
         "SELECT v.year, sum(v.amount) FROM enterprise_volume v JOIN enterprise e ON e.id = v.enterprise_id"
         " WHERE e.unit_code = ? AND e.deleted_at IS NULL GROUP BY v.year", (unit,)).fetchall()
