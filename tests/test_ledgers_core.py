@@ -304,3 +304,29 @@ def test_audit_snapshots_are_json(county_store):
     eid = new_enterprise(county_store, 1, "甲公司", volumes={2024: 7})
     after = json.loads(county_store.scalar("SELECT after FROM audit_log WHERE row_key = ?", (str(eid),)))
     assert after["credit_code"] == code(1) and after["volumes"] == {"2024": 7}
+
+
+def test_search_table_follows_every_writer(county_store):
+    """enterprise_search (migration 0002) is kept by triggers: raw SQL writers (demo data,
+    package import) and soft delete/undo all show up in list_ids."""
+    eid = new_enterprise(county_store, 1, "西峡香菇有限公司")
+    with county_store.atomic() as conn:
+        conn.execute("INSERT INTO enterprise(uid, unit_code, name, initials, credit_code, updated_at)"
+                     " VALUES ('u2', '411323', '内乡艾草制品厂', 'nxaczpc', ?, 'x')", (code(2),))
+    raw = county_store.scalar("SELECT id FROM enterprise WHERE uid = 'u2'")
+    assert L.list_ids(county_store, "enterprises", search="nxac") == [raw]
+    assert L.list_ids(county_store, "enterprises", search="有限 xxxg") == [eid]
+    assert L.list_ids(county_store, "enterprises", search="ｘｘｘｇ") == [eid]   # full-width typing
+    with county_store.atomic() as conn:
+        conn.execute("UPDATE enterprise SET name = '内乡艾草科技', initials = 'nxackj' WHERE id = ?", (raw,))
+    assert L.list_ids(county_store, "enterprises", search="nxackj") == [raw]
+    assert L.list_ids(county_store, "enterprises", search="nxaczpc") == []
+    L.delete(county_store, "enterprises", eid, operator=OP)
+    assert L.list_ids(county_store, "enterprises", search="xxxg") == []
+    assert L.list_ids(county_store, "enterprises", search="xxxg", include_deleted=True) == [eid]
+    L.undo_last(county_store, operator=OP)
+    assert L.list_ids(county_store, "enterprises", descending=True) == [raw, eid]
+    assert L.list_ids(county_store, "enterprises", search="公司", order_by="name") == [eid]
+    with county_store.atomic() as conn:
+        conn.execute("DELETE FROM enterprise WHERE id = ?", (raw,))
+    assert county_store.scalar("SELECT count(*) FROM enterprise_search") == 1

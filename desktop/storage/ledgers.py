@@ -122,19 +122,46 @@ def _order_sql(kind: LedgerKind, order_by: str | None) -> str:
     raise ValueError(f"unknown order_by {order_by!r} for {kind.key}")
 
 
+def _has_search_table(store: Store) -> bool:
+    # A development database numbered past 0002 before it existed lacks the table: plain scan.
+    return store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'enterprise_search'").fetchone() is not None
+
+
+def _search_table_ids(store: Store, k: LedgerKind, search: str, filters: dict[str, Any],
+                      order_by: str | None, direction: str) -> list[int]:
+    """Live enterprises through the narrow enterprise_search table (migration 0002): it drives
+    the query, and the wide ledger rows are joined only for filters or another sort order."""
+    terms = clean_name(search).split()
+    where = ["s.text LIKE ? ESCAPE '\\'"] * len(terms)
+    params: list[Any] = [_like(t) for t in terms]
+    f_where, f_params = _filter_sql(k, filters)
+    where += f_where
+    params += f_params
+    join = "" if not f_where and order_by in (None, "id") else f" CROSS JOIN {k.table} t ON t.id = s.id"
+    order = "s.id" if not join else f"{_order_sql(k, order_by)} {direction}, t.id"
+    sql = (f"SELECT s.id FROM enterprise_search s{join}" + (" WHERE " + " AND ".join(where) if where else "")
+           + f" ORDER BY {order} {direction}")
+    return [r[0] for r in store.conn.execute(sql, params)]
+
+
 def list_ids(store: Store, kind: str, *, search: str = "", filters: dict | None = None,
              order_by: str | None = None, descending: bool = False,
              include_deleted: bool = False) -> list[int]:
-    """Ids of the matching rows in display order (search: name, pinyin initials, credit code)."""
+    """Ids of the matching rows in display order (search: name, pinyin initials, credit code;
+    every word must match)."""
     k = kind_of(kind)
-    where, params = _filter_sql(k, dict(filters or {}))
+    direction = "DESC" if descending else "ASC"
+    filters = {key: v for key, v in (filters or {}).items() if v is not None and v != ""}
+    if k.has_volumes and not include_deleted and _has_search_table(store):
+        return _search_table_ids(store, k, search or "", filters, order_by, direction)
+    where, params = _filter_sql(k, filters)
     if not include_deleted:
         where.insert(0, "t.deleted_at IS NULL")
     s_sql, s_params = _search_sql(k, search or "")
     if s_sql:
         where.append(s_sql)
         params.extend(s_params)
-    direction = "DESC" if descending else "ASC"
     sql = (f"SELECT t.id FROM {k.table} t" + (" WHERE " + " AND ".join(where) if where else "")
            + f" ORDER BY {_order_sql(k, order_by)} {direction}, t.id {direction}")
     return [r[0] for r in store.conn.execute(sql, params)]
