@@ -106,3 +106,28 @@ def test_verify_and_export_json(two_units, tmp_path, capsys):
     bad.write_bytes(b"PK\x03\x04garbage")
     rc, out, err = run_cli(capsys, "package", "verify", bad, "--json")
     assert rc == 1 and "不完整或已损坏" in json.loads(out.splitlines()[0])["error"]
+
+
+def test_cli_status_and_assign(two_units, tmp_path, capsys):
+    city = make_municipal(tmp_path)
+    files = [export(f, tmp_path / "up") for f in two_units.values()]
+    assert run_cli(capsys, "--data-dir", city, "package", "import", *files)[0] == 0
+    with Store.open(city) as store:
+        code = store.scalar("SELECT credit_code FROM enterprise WHERE unit_code = '411321' ORDER BY id LIMIT 1")
+        with store.atomic() as conn:
+            conn.execute("UPDATE enterprise SET credit_code = ? WHERE id = (SELECT min(id) FROM enterprise"
+                         " WHERE unit_code = '411330')", (code,))
+    rc, out, err = run_cli(capsys, "--data-dir", city, "package", "status", "--year", "2025", "--urge", "2025-08")
+    assert rc == 0, err
+    assert "南召县" in out and "方城县" in out and "尚未报送2025年8月" in out and code in out
+    rc, out, _ = run_cli(capsys, "--data-dir", city, "package", "status", "--year", "2025", "--json")
+    data = json.loads(out)
+    assert len(data["units"]) == 18 and data["periods"][0] == "2025-01"
+    assert [f["kind"] for f in data["findings"]].count("duplicate_credit") == 1
+    spaced = " ".join([code[:6], code[6:12].lower(), code[12:]])
+    rc, out, err = run_cli(capsys, "--data-dir", city, "units", "assign", spaced, "--unit", "411330")
+    assert rc == 0 and "南召县" in out, err
+    with Store.open(city) as store:
+        assert store.scalar("SELECT unit_code FROM unit_note") == "411321"
+    rc, _, err = run_cli(capsys, "--data-dir", two_units["411321"], "package", "status")
+    assert rc == 1 and "只在市级" in err

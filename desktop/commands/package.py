@@ -25,6 +25,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_flag(i)
     i.set_defaults(handler=cmd_import)
 
+    st = psub.add_parser("status", help="报送情况（市级）：各单位各期是否报送、逾期、退回，以及催报通知和跨单位核对")
+    st.add_argument("--year", type=int, help="年度（默认今年）")
+    st.add_argument("--quarterly", action="store_true", help="按季度（默认按月）")
+    st.add_argument("--urge", metavar="PERIOD", help="生成该期别的催报通知，如 2025-09")
+    add_json_flag(st)
+    st.set_defaults(handler=cmd_status)
+
     v = psub.add_parser("verify", help="校验数据包（文件完整性与签名；不需要数据库）")
     v.add_argument("file", metavar="FILE")
     add_json_flag(v)
@@ -77,4 +84,36 @@ def cmd_verify(args: argparse.Namespace) -> int:
          f"结构版本 {info['schema_version']}\n导出时间：{info['created_at']}，填表人：{info['operator'] or '未署名'}\n"
          f"签名密钥指纹：{info['fingerprint']}\n期别：{periods}\n"
          + "\n".join(f"  {m['name']}：{m['rows']} 行" for m in info["members"]))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from desktop.core.errors import RoleError
+    from desktop.core.periods import Period
+    from desktop.exchange.consolidation import completeness, cross_checks, urge_text
+
+    year = args.year or date.today().year
+    periods = ([str(Period.quarter(year, q)) for q in range(1, 5)] if args.quarterly
+               else [str(Period.month(year, m)) for m in range(1, 13)])
+    with _store(args) as store:
+        if not store.is_municipal:
+            raise RoleError("报送情况只在市级数据库中查看")
+        matrix = completeness(store, periods)
+        urge = Period.parse(args.urge) if args.urge else None
+        text_urge = urge_text(store, matrix, str(urge)) if urge and str(urge) in periods else None
+        if urge and text_urge is None:
+            raise RoleError(f"期别“{args.urge}”不在所列的 {year} 年{'季度' if args.quarterly else '月份'}中")
+        findings = cross_checks(store)
+    width = max(len(n) for _, n in matrix.units)
+    lines = [f"{'单位':<{width}}　" + "　".join(Period.parse(p).label[5:] for p in periods)]
+    for code, name in matrix.units:
+        lines.append(f"{name:<{width}}　" + "　".join(matrix.cell(code, p).label.split(" ")[0] for p in periods))
+    if text_urge:
+        lines += ["", text_urge]
+    lines += ["", "跨单位核对：" + ("未发现问题" if not findings else "")]
+    lines += [f"  · {f.message}" for f in findings]
+    payload = {**matrix.to_json(), "urge": text_urge, "findings": [f.to_json() for f in findings]}
+    emit(args, payload, "\n".join(lines))
     return 0

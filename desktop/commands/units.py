@@ -26,6 +26,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_flag(rk)
     rk.set_defaults(handler=cmd_rekey)
 
+    asg = usub.add_parser("assign", help="核定同一统一社会信用代码出现在两个单位的企业归属（通知随下发数据包发给其他单位）")
+    asg.add_argument("credit_code", metavar="CREDIT_CODE", help="统一社会信用代码")
+    asg.add_argument("--unit", required=True, metavar="CODE", help="企业所属的单位代码")
+    add_json_flag(asg)
+    asg.set_defaults(handler=cmd_assign)
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    from desktop.core.credit import normalise
+    from desktop.exchange.consolidation import decide_credit_owner
+
+    with _store(args) as store:
+        if not store.is_municipal:
+            raise RoleError("只有市级可以核定企业的归属单位")
+        code = normalise(args.credit_code)
+        notified = decide_credit_owner(store, code, args.unit.strip(), operator=store.operator)
+        names = "、".join(store.unit_name(u) for u in notified)
+        owner = store.unit_name(args.unit.strip())
+    emit(args, {"credit_code": code, "owner": args.unit.strip(), "notified": notified},
+         f"已核定统一社会信用代码 {code} 的企业属于{owner}。\n下次导出下发数据包时，通知将发给：{names}")
+    return 0
+
 
 def _store(args: argparse.Namespace) -> Store:
     return Store.open(DataDir(resolve_data_dir(args.data_dir)))
