@@ -182,7 +182,7 @@ def version_resource(file_description: str, original_name: str):
 
 
 def nsis_defines(payload: str | None = None) -> list[str]:
-    """makensis /D arguments derived from product.json and the version."""
+    """makensis -D arguments derived from product.json and the version."""
     info, version = product(), app_version()
     names = exe_names("win32")
     defs = {
@@ -202,7 +202,7 @@ def nsis_defines(payload: str | None = None) -> list[str]:
     }
     if payload:
         defs["PAYLOAD"] = payload
-    return [f"/D{k}={v}" for k, v in defs.items()]
+    return [f"-D{k}={v}" for k, v in defs.items()]  # makensis takes -D on every platform
 
 
 def main(argv: list[str]) -> int:
