@@ -465,3 +465,29 @@ def test_municipal_pages_are_read_only_with_unit_filter(qtbot, municipal_dir: Pa
     form.reject()
     for p in pages[1:]:
         p.deleteLater()
+
+
+def test_pages_in_main_window_follow_changes_made_elsewhere(qtbot, county_dir: Path, no_dialogs) -> None:
+    from desktop.gui import main_window
+    from desktop.gui.context import AppContext
+    from desktop.storage.db import Store
+
+    assert "desktop.gui.pages.ledgers" in main_window.PAGE_MODULES
+    store = Store.open(county_dir)
+    ctx = AppContext(store, DataDir(county_dir))
+    window = main_window.MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    titles = window.page_titles()
+    for title in ("园区台账", "企业台账", "培训孵化基地台账", "海外仓台账", "直播基地台账", "O2O体验店台账"):
+        assert title in titles
+    page = window.page_by_title("企业台账")
+    window.show_page(window.pages.index(page))
+    assert window.current_page() is page and page.model.rowCount() == 0
+    # A write elsewhere (the importer, another page) is announced; the shown page re-queries.
+    ledger_store.create(store, "enterprises", SAMPLES["enterprises"], operator="张三")
+    ctx.notify("enterprise")
+    assert names(page) == [SAMPLES["enterprises"]["name"]]
+    window.close()
+    ctx.wait_for_workers()
+    store.close()
