@@ -179,3 +179,31 @@ def test_duplicate_credit_code_listed_and_decided(qtbot, city_ctx, packages, mon
     page.decide_selected("411321")
     assert st.scalar("SELECT unit_code FROM unit_note") == "411330"
     assert code in st.scalar("SELECT note FROM unit_note")
+
+
+def test_county_imports_municipal_package_and_sees_return(qtbot, tmp_path, packages, monkeypatch):
+    from desktop.exchange.package_import import import_packages
+    from desktop.gui.context import AppContext
+    from desktop.gui.pages import exchange
+    from desktop.storage.entry import return_period
+
+    monkeypatch.setattr(exchange, "show_error", lambda parent, exc, *a: pytest.fail(str(exc)))
+    city = make_municipal(tmp_path)
+    with Store.open(city) as cs:
+        import_packages(cs, packages)
+        return_period(cs, "411321", "2025-08", note="请补充9710说明", operator="李四")
+    down = export(city, tmp_path / "down")
+    county = make_county(tmp_path, "411321", seed=9)
+    store = Store.open(county)
+    ctx = AppContext(store, DataDir(county))
+    p = exchange.ExchangePage(ctx)
+    qtbot.addWidget(p)
+    p.preview_files([down])
+    qtbot.waitUntil(lambda: not p.busy and "南阳市（411300）第1号数据包" in p.preview.toPlainText(), timeout=20_000)
+    p.apply_import()
+    qtbot.waitUntil(lambda: p.status.text() == "导入完成。", timeout=20_000)
+    assert "2025-08 被退回修改：请补充9710说明" in p.preview.toPlainText()
+    assert "【退回修改】2025-08" in p.notes.toPlainText() and "已登记的市级签名密钥指纹" in p.notes.toPlainText()
+    assert store.scalar("SELECT state FROM submission WHERE period = '2025-08'") == "returned"
+    ctx.wait_for_workers()
+    store.close()

@@ -38,6 +38,11 @@ def test_round_trip_city_holds_exact_partitions_and_county_gets_reference_back(w
     assert "已导入 3 个数据包" in text and "登记签名密钥指纹" in text
     for u in UNITS:
         assert _partition(city, u) == _partition(counties[u], u)
+    from desktop.storage.checks import run_checks
+
+    with Store.open(city) as store:
+        report = run_checks(store)
+        assert report.healthy, report.items
     with Store.open(city) as store:
         assert store.scalar("SELECT count(*) FROM pinned_key") == 3
         assert store.scalar("SELECT count(*) FROM package_log WHERE direction = 'in'") == 3
