@@ -38,6 +38,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "desktop.gui.pages.ledgers",
     "desktop.gui.pages.exchange",
     "desktop.gui.pages.consolidation",
+    "desktop.gui.pages.reports",
 )
 
 
