@@ -335,3 +335,17 @@ def test_wrong_stored_dimension_still_reads_every_row(county_store, tmp_path):
             dst.writestr(item, data)
     roster = R.read_roster(tmp_path / "dim.xlsx", "enterprises")
     assert [r for r, _ in roster.sheets[0].rows] == [2, 3, 4]
+
+
+def test_pre_numbered_empty_form_rows_are_blank(county_store, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "企业名称", "统一社会信用代码"])
+    ws.append([1, "甲公司", code(1)])
+    for n in range(2, 6):
+        ws.append([n, None, None])        # the form was numbered in advance, rows left empty
+    ws.append([6, "乙公司", None])
+    wb.save(tmp_path / "pre.xlsx")
+    _, result = R.import_file(county_store, tmp_path / "pre.xlsx", "enterprises", operator=OP, dry_run=True)
+    assert result.added == 1
+    assert result.rejected == [{"sheet": "Sheet", "row": 7, "reason": "统一社会信用代码为空（必填）"}]

@@ -191,6 +191,8 @@ def skip_reason(values: list[Any], header_texts: list[str], mapping: dict[int, s
         return "合计行"
     if _FOOTER.match(first[0]):
         return "表尾"
+    if all(_is_blank(values[c]) for c in mapping if c < len(values)):
+        return "空行"   # a pre-numbered row of an unfilled form (only 序号 written)
     same = sum(1 for c in mapping if c < len(values) and c < len(header_texts)
                and _text(values[c]) and _text(values[c]) == header_texts[c])
     if same >= max(2, len(mapping) // 2):
