@@ -438,6 +438,24 @@ def test_export_current_filtered_table(qtbot, ctx, no_dialogs, tmp_path: Path) -
     assert "西峡香菇科技有限公司" in cells and "宛城艾草贸易有限公司" not in cells
 
 
+def test_export_button_asks_where_to_save(qtbot, ctx, no_dialogs, tmp_path: Path, monkeypatch) -> None:
+    import desktop.gui.pages.ledgers as page_mod
+
+    page = make_page(qtbot, ctx, "parks")
+    add_record(page, SAMPLES["parks"])
+    asked: list[str] = []
+
+    def save_name(parent, title, default, filters):
+        asked.append(default)
+        return str(tmp_path / "园区"), filters
+
+    monkeypatch.setattr(page_mod.QFileDialog, "getSaveFileName", save_name)
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert asked and asked[0].endswith("西峡县园区台账.xlsx")
+    qtbot.waitUntil(lambda: "已导出" in page.status.text(), timeout=10000)
+    assert (tmp_path / "园区.xlsx").is_file()
+
+
 def test_municipal_pages_are_read_only_with_unit_filter(qtbot, municipal_dir: Path, municipal_store, no_dialogs) -> None:
     from desktop.gui.context import AppContext
     from desktop.gui.pages.ledgers import create_pages

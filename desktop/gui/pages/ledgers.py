@@ -6,9 +6,10 @@ and sorting re-run the id query, rows are fetched in blocks as they scroll into 
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -222,7 +223,7 @@ class LedgerPage(QWidget):
     def _button(self, text: str, slot: Any, name: str, tip: str = "") -> QPushButton:
         b = QPushButton(text)
         b.setObjectName(name)
-        b.clicked.connect(slot)
+        b.clicked.connect(lambda _checked=False: slot())  # not the `checked` flag as an argument
         if tip:
             b.setToolTip(tip)
         return b
@@ -383,7 +384,8 @@ class LedgerPage(QWidget):
         from desktop.gui.roster_wizard import run_long
 
         if path is None:
-            default = str(self.ctx.data_dir.root.parent / f"{self.ctx.unit_name}{self.kind.title}台账.xlsx")
+            folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+            default = str(Path(folder or Path.home()) / f"{self.ctx.unit_name}{self.kind.title}台账.xlsx")
             path, _ = QFileDialog.getSaveFileName(self, "导出Excel", default, "Excel 工作簿 (*.xlsx)")
             if not path:
                 return False
