@@ -217,3 +217,27 @@ def test_template_from_the_first_page_reads_back(qtbot, ctx, errors_shown, tmp_p
     assert wizard.mapping_page.info.text().startswith("表头位于第 2 行，数据 1 行")
     run_to_result(qtbot, wizard)
     assert ctx.store.scalar("SELECT name FROM enterprise") == "西峡香菇科技有限公司"
+
+
+def test_cancel_during_import_leaves_database_unchanged(qtbot, ctx, errors_shown, tmp_path: Path) -> None:
+    from desktop.gui.roster_wizard import PAGE_PREVIEW
+
+    path = tmp_path / "大名录.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业名称", "统一社会信用代码"])
+    for i in range(1500):
+        ws.append([f"测试企业{i:04d}有限公司", credit.make_valid(f"91411323MA{i:04d}QW01")])
+    wb.save(path)
+    wizard = open_wizard(qtbot, ctx, path)
+    wizard.next()
+    assert wizard.currentId() == PAGE_PREVIEW
+    wizard.next()  # starts the import in the thread pool ...
+    assert wizard.running
+    wizard.reject()  # ... closing asks it to stop; the wizard stays until the worker is done
+    assert wizard.isVisible()
+    qtbot.waitUntil(lambda: not wizard.running, timeout=20000)
+    assert errors_shown == ["已取消导入，数据库未作任何改动"]
+    assert wizard.result is None and wizard.currentId() == PAGE_PREVIEW
+    assert ctx.store.scalar("SELECT count(*) FROM enterprise") == 0
+    assert ctx.store.scalar("SELECT count(*) FROM audit_log") == 0

@@ -3,12 +3,13 @@ rejected and warned rows (sheet, row, reason) → import in one transaction off 
 result with counts and the errors workbook. The rules are those of `cbec roster import`."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressDialog,
+    QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressDialog,
     QPushButton, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget, QWizard, QWizardPage,
 )
 
@@ -23,9 +24,21 @@ FILE_FILTER = "Excel 或 CSV 文件 (*.xlsx *.xls *.csv);;所有文件 (*)"
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_RESULT = range(4)
 
 
+@dataclass
+class LongTask:
+    """A running background job and its progress dialog; `cancel()` asks the worker to stop."""
+
+    dialog: QProgressDialog
+    job: Any
+
+    def cancel(self) -> None:
+        self.job.cancel()
+        self.dialog.setLabelText("正在取消…")
+
+
 def run_long(ctx: Any, parent: QWidget, title: str, work: Callable[[Any], Any],
              on_done: Callable[[Any], None], on_error: Callable[[BaseException], None] | None = None,
-             ) -> QProgressDialog:
+             ) -> LongTask:
     """Run `work(job)` off the GUI thread behind a progress dialog with a cancel button."""
     dialog = QProgressDialog(title, "取消", 0, 0, parent)
     dialog.setWindowTitle("请稍候")
@@ -50,8 +63,9 @@ def run_long(ctx: Any, parent: QWidget, title: str, work: Callable[[Any], Any],
 
     job = ctx.run_in_thread(work, lambda r: finish(on_done, r), lambda e: finish(on_error, e),
                             on_progress=progress, with_job=True)
-    dialog.canceled.connect(job.cancel)
-    return dialog
+    task = LongTask(dialog, job)
+    dialog.canceled.connect(task.cancel)
+    return task
 
 
 def column_letter(index: int) -> str:
@@ -425,7 +439,7 @@ class RosterWizard(QWizard):
         self.result: ImportResult | None = None
         self.error: BaseException | None = None
         self.running = False
-        self.progress: QProgressDialog | None = None
+        self.task: LongTask | None = None
         self.setWindowTitle(f"从Excel导入{self.kind.title}名录")
         self.setObjectName(f"rosterWizard_{kind_key}")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -455,14 +469,14 @@ class RosterWizard(QWizard):
             finally:
                 store.close()
 
-        self.progress = run_long(self.ctx, self, "正在导入…", work, self._applied, self._failed)
+        self.task = run_long(self.ctx, self, "正在导入…", work, self._applied, self._failed)
 
     def reject(self) -> None:
         """Closing while the import runs asks it to stop (the transaction is rolled back); the
         wizard stays open until the worker has finished."""
         if self.running:
-            if self.progress is not None:
-                self.progress.cancel()
+            if self.task is not None:
+                self.task.cancel()
             return
         super().reject()
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QProgressDialog, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from desktop.core.errors import CbecError
@@ -152,7 +152,7 @@ class LedgerPage(QWidget):
         self.read_only = ctx.is_municipal
         self.form: LedgerForm | None = None
         self.wizard: Any = None
-        self.progress: QProgressDialog | None = None
+        self.task: Any = None  # the running export (roster_wizard.LongTask)
         self._loaded = False
         self.model = LedgerTableModel(ctx.store, kind_key, columns_for(self.kind, municipal=ctx.is_municipal), self)
         self._build()
@@ -405,7 +405,7 @@ class LedgerPage(QWidget):
         def done(n: int) -> None:
             self.status.setText(f"已导出 {n:,} 条到“{path}”")
 
-        self.progress = run_long(self.ctx, self, "正在导出Excel…", work, done)
+        self.task = run_long(self.ctx, self, "正在导出Excel…", work, done)
         return True
 
     def open_import_wizard(self) -> Any:
