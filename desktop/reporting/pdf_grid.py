@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.flowables import Flowable
 
@@ -25,8 +26,17 @@ class _Metrics:
     def __init__(self, font: str) -> None:
         self.font = pdfmetrics.getFont(font)
         self.cache: dict[str, float] = {}
+        self.strings: dict[str, float] = {}  # whole strings: rosters repeat units, modes, belts
 
     def width(self, text: str, size: float) -> float:
+        w = self.strings.get(text)
+        if w is None:
+            if len(self.strings) > 200_000:
+                self.strings.clear()
+            w = self.strings[text] = self._width(text)
+        return w * size
+
+    def _width(self, text: str) -> float:
         cache = self.cache
         total = 0.0
         for ch in text:
@@ -34,7 +44,7 @@ class _Metrics:
             if w is None:
                 w = cache[ch] = self.font.stringWidth(ch, 1.0)
             total += w
-        return total * size
+        return total
 
     def wrap(self, text: str, width: float, size: float) -> list[str]:
         """Greedy line breaking at any character (CJK has no spaces), honouring newlines."""
@@ -190,7 +200,8 @@ class GridTable(Flowable):
         tx = c.beginText()
         font = lay.body_font
         tx.setFont(font, lay.size)
-        path = c.beginPath()
+        rules: list[str] = []
+        right = f"{xs[-1]:.2f}"
         y = top
         for i in range(self.start, self.stop):
             h = lay.heights[i]
@@ -210,15 +221,12 @@ class GridTable(Flowable):
                         indent = lay.indents[i] if j == 0 else 0.0
                         self._text_block(tx, lines, xs[j] + PAD_X + indent, y - h, y, "left", font)
             y -= h
-            path.moveTo(0, y)
-            path.lineTo(xs[-1], y)
+            rules.append(f"0 {y:.2f} m {right} {y:.2f} l")
         c.drawText(tx)
         cols = [0.0, xs[-1]] if lay.full_width_text is not None else xs
-        for x in cols:
-            path.moveTo(x, top)
-            path.lineTo(x, y)
+        rules += [f"{x:.2f} {top:.2f} m {x:.2f} {y:.2f} l" for x in cols]
         c.setLineWidth(0.5)
-        c.drawPath(path, stroke=1, fill=0)
+        c._code.append(" ".join(rules) + " S")  # one stroked path of all rules, formatted here (speed)
         c.setLineWidth(1.0)
         c.rect(0, y, xs[-1], self.height - y, stroke=1, fill=0)
 
@@ -237,9 +245,6 @@ class GridTable(Flowable):
             _show(tx, font, lay.size, lx, base - k * lay.leading, line)
 
 
-_SUBSET_NAMES: dict[tuple[int, str, int], str] = {}
-
-
 def _show(tx: Any, font: str, size: float, x: float, y: float, text: str) -> None:
     """Place `text` at (x, y) in a text object: the content-stream operators written directly.
 
@@ -248,18 +253,31 @@ def _show(tx: Any, font: str, size: float, x: float, y: float, text: str) -> Non
     """
     canv = tx._canvas
     doc = canv._doc
-    face = pdfmetrics.getFont(font)
     code = tx._code
     code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
-    for subset, chunk in face.splitString(text, doc):
+    for subset, name, shown in _encoded(doc, font, text):
         if subset != tx._curSubset:
-            key = (id(doc), font, subset)
-            name = _SUBSET_NAMES.get(key)
-            if name is None:
-                name = _SUBSET_NAMES[key] = face.getSubsetInternalName(subset, doc)
             code.append(f"{name} {size:g} Tf")
             tx._curSubset = subset
-        code.append(f"({canv._escape(chunk)}) Tj")
+        code.append(shown)
+
+
+def _encoded(doc: Any, font: str, text: str) -> list[tuple[int, str, str]]:
+    """(subset, subset font name, 'Tj' operator) runs of `text`, cached on the document itself:
+    within one document a glyph's subset code never changes once assigned."""
+    cache = doc.__dict__.get("_cbec_runs")
+    if cache is None:
+        cache = doc.__dict__["_cbec_runs"] = {}
+    key = (font, text)
+    runs = cache.get(key)
+    if runs is None:
+        face = pdfmetrics.getFont(font)
+        runs = []
+        for subset, chunk in face.splitString(text, doc):
+            name = face.getSubsetInternalName(subset, doc)
+            runs.append((subset, name, f"({escapePDF(chunk)}) Tj"))
+        cache[key] = runs
+    return runs
 
 
 _METRICS: dict[str, _Metrics] = {}
