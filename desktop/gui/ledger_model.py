@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
 
 from desktop.core.money import format_money
 from desktop.storage import ledgers as ledger_store
@@ -113,10 +114,15 @@ class LedgerTableModel(QAbstractTableModel):
         key = self._key()
         ids = self._results.get(key) if reuse else None
         if ids is None:
-            ids = list(self._list_ids(
-                self._store, self._kind, search=self._search, filters=dict(self._filters),
-                order_by=self._order_by, descending=self._descending,
-            ))
+            # A sort over 100,000 rows can take a moment: say so with the busy cursor.
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                ids = list(self._list_ids(
+                    self._store, self._kind, search=self._search, filters=dict(self._filters),
+                    order_by=self._order_by, descending=self._descending,
+                ))
+            finally:
+                QGuiApplication.restoreOverrideCursor()
             self._results[key] = ids
             while len(self._results) > RESULT_CACHE:
                 self._results.popitem(last=False)
