@@ -401,6 +401,40 @@ def test_python_m_desktop_selftest_subprocess(county_dir):
     assert "home page filled" in proc.stdout
 
 
+BOOM_PAGES = """
+from PySide6.QtWidgets import QLabel
+
+class BoomPage(QLabel):
+    page_title = "会出错的页面"
+
+    def refresh(self):
+        raise RuntimeError("页面刷新失败")
+
+def create_pages(ctx):
+    return [BoomPage("x")]
+"""
+
+DRIVER = """
+import sys
+import desktop.gui.main_window as m
+m.PAGE_MODULES = ("boom_pages_for_test",)
+from desktop.gui.app import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_selftest_error_in_qt_callback_exits_1_instead_of_hanging_on_a_dialog(county_dir, tmp_path):
+    import os
+
+    (tmp_path / "boom_pages_for_test.py").write_text(BOOM_PAGES, encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+    proc = subprocess.run([sys.executable, "-c", DRIVER, "--data-dir", str(county_dir), "--selftest"],
+                          cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60, env=env)
+    assert proc.returncode == 1
+    assert "自检失败：RuntimeError: 页面刷新失败" in proc.stderr
+    assert "页面刷新失败" in (Path(county_dir) / "logs" / "cbec.log").read_text(encoding="utf-8")
+
+
 # -- worker threads -----------------------------------------------------------------------------------
 def test_run_in_thread_calls_back_in_gui_thread(qtbot, county_dir):
     from desktop.gui.context import AppContext

@@ -13,6 +13,7 @@ _T0 = time.perf_counter()  # as early as possible: --selftest reports time since
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -69,8 +70,11 @@ def crash_text(exc: BaseException, log_file: Path | None) -> str:
             "如果反复出现，请把日志文件发给技术支持。")
 
 
-def install_excepthook(log_file: Path | None, parent: QWidget | None = None) -> None:
-    """Unhandled errors are logged and shown in Chinese, naming the log file; the program goes on."""
+def install_excepthook(log_file: Path | None, parent: QWidget | None = None, *, interactive: bool = True) -> None:
+    """Unhandled errors are logged and shown in Chinese, naming the log file; the program goes on.
+
+    Not interactive (--selftest): nobody can close a dialog, so print the error and exit 1.
+    """
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -78,6 +82,11 @@ def install_excepthook(log_file: Path | None, parent: QWidget | None = None) -> 
             sys.__excepthook__(exc_type, exc, tb)
             return
         log.error("未处理的错误\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        if not interactive:
+            traceback.print_exception(exc_type, exc, tb)
+            print(f"自检失败：{exc_type.__name__}: {exc}（日志：{log_file}）", file=sys.stderr, flush=True)
+            sys.stdout.flush()
+            os._exit(EXIT_REFUSED)  # inside a Qt callback an exception would not end the program
         if QApplication.instance() is None:
             sys.__excepthook__(exc_type, exc, tb)
             return
@@ -154,7 +163,7 @@ def run(argv: Sequence[str] | None = None, *, exec_loop: bool = True) -> int:
 
         log_file = setup_logging(dd.logs)
         log.info("cbec-desktop %s start, data folder %s", __version__, dd.root)
-        install_excepthook(log_file)
+        install_excepthook(log_file, interactive=not args.selftest)
         return _start(args, app, dd, log_file, exec_loop)
     finally:
         lock.unlock()
