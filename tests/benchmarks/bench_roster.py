@@ -7,6 +7,9 @@
    read-only pass over the same file.
 2. Export the ~20,000 enterprises of `cbec demo --scale city` to .xlsx. Target: median ≤ 1.3×
    a bare openpyxl write_only loop over the same cells, measured in the same run.
+
+Wall-clock and CPU (process) time are both measured; the verdicts use CPU time, which does not
+move when other jobs share the machine (the team machine has 2 cores); wall time is printed too.
 """
 from __future__ import annotations
 
@@ -53,10 +56,15 @@ def make_roster(path: Path, n: int) -> Path:
     return path
 
 
-def timed(fn) -> float:
-    t0 = time.perf_counter()
+def timed(fn) -> tuple[float, float]:
+    """(wall, cpu) seconds of one call."""
+    w0, c0 = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - t0
+    return time.perf_counter() - w0, time.process_time() - c0
+
+
+def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
 def bench_import(tmp: Path, runs: int) -> list[tuple[str, float, str]]:
@@ -79,10 +87,11 @@ def bench_import(tmp: Path, runs: int) -> list[tuple[str, float, str]]:
             ours.append(timed(lambda: result.append(import_file(store, roster, "enterprises", operator="张三")[1])))
             assert result[0].added == IMPORT_ROWS and not result[0].rejected, result[0].summary()
         bare.append(timed(bare_read))
-    m, b = statistics.median(ours), statistics.median(bare)
-    verdict = "OK" if m <= IMPORT_TARGET_S else "SLOW"
-    return [("import 5,000 rows (read+plan+apply)", m, f"{m / b:.2f}× bare read; target ≤ {IMPORT_TARGET_S:.0f} s: {verdict}"),
-            ("  baseline: openpyxl read_only pass", b, "")]
+    (mw, mc), (bw, bc) = medians(ours), medians(bare)
+    verdict = "OK" if mc <= IMPORT_TARGET_S else "SLOW"
+    return [("import 5,000 rows (read+plan+apply)", mw, mc,
+             f"{mc / bc:.2f}× bare read (cpu); target ≤ {IMPORT_TARGET_S:.0f} s: {verdict}"),
+            ("  baseline: openpyxl read_only pass", bw, bc, "")]
 
 
 def bench_export(tmp: Path, runs: int) -> list[tuple[str, float, str]]:
@@ -107,12 +116,11 @@ def bench_export(tmp: Path, runs: int) -> list[tuple[str, float, str]]:
         for _ in range(runs):
             bare.append(timed(bare_write))
             ours.append(timed(lambda: export_ledger(store, "enterprises", tmp / "export.xlsx")))
-    m, b = statistics.median(ours), statistics.median(bare)
-    ratio = m / b
-    verdict = "OK" if ratio <= EXPORT_TARGET_RATIO else "SLOW"
-    return [(f"export {len(ids):,} rows × {len(cells[0])} columns", m,
-             f"{ratio:.2f}× bare write_only; target ≤ {EXPORT_TARGET_RATIO}×: {verdict}"),
-            ("  baseline: openpyxl write_only loop", b, "")]
+    (mw, mc), (bw, bc) = medians(ours), medians(bare)
+    verdict = "OK" if mc / bc <= EXPORT_TARGET_RATIO else "SLOW"
+    return [(f"export {len(ids):,} rows × {len(cells[0])} columns", mw, mc,
+             f"{mc / bc:.2f}× bare write_only (cpu), {mw / bw:.2f}× (wall); target ≤ {EXPORT_TARGET_RATIO}×: {verdict}"),
+            ("  baseline: openpyxl write_only loop", bw, bc, "")]
 
 
 def main() -> int:
@@ -122,10 +130,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         rows = bench_import(tmp, args.runs) + bench_export(tmp, args.runs)
-    print(f"\n{'benchmark':<44}{'median s':>10}  ratio / target   (runs={args.runs})")
-    for name, seconds, note in rows:
-        print(f"{name:<44}{seconds:>10.3f}  {note}")
-    return 0 if all("SLOW" not in r[2] for r in rows) else 1
+    print(f"\n{'benchmark':<44}{'wall s':>8}{'cpu s':>8}  median of {args.runs} runs; ratio / target")
+    for name, wall, cpu, note in rows:
+        print(f"{name:<44}{wall:>8.3f}{cpu:>8.3f}  {note}")
+    return 0 if all("SLOW" not in r[3] for r in rows) else 1
 
 
 if __name__ == "__main__":
