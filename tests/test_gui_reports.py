@@ -1,7 +1,6 @@
 """报表 page through pytest-qt: preview, save off the GUI thread, open folder, narrative text."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt

@@ -294,7 +294,12 @@ class ReportsPage(QWidget):
         return work
 
     def preview(self) -> None:
-        self._start(self._job(None), lambda result: self._show(result[0]))
+        def done(result: tuple[Report, list[Path]]) -> None:
+            report = result[0]
+            self._show(report)
+            self.status.setText(f"预览：{report.unit_name} {report.title}（{report.period.label}）")
+
+        self._start(self._job(None), done)
 
     def save(self, fmt: str) -> None:
         def done(result: tuple[Report, list[Path]]) -> None:
