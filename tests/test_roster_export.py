@@ -149,3 +149,23 @@ def test_cli_template_and_export(county_dir, tmp_path, capsys):
     assert cli_main(base + ["export", "enterprises", str(tmp_path / "e.xlsx"), "--json"]) == 0
     assert '"rows": 0' in capsys.readouterr().out
     assert Path(tmp_path / "e.xlsx").exists()
+
+
+def test_cli_export_filters(county_dir, tmp_path, capsys):
+    from desktop.storage.db import Store
+
+    with Store.open(county_dir) as store:
+        pid = L.create(store, "parks", {"name": "西峡跨境电商产业园", "level": "省级"}, operator=OP)
+        L.create(store, "enterprises", {"name": "甲", "credit_code": code(1), "park_id": pid, "known": 1,
+                                        "known_year": 2023, "belt_code": "食用菌"}, operator=OP)
+        L.create(store, "enterprises", {"name": "乙", "credit_code": code(2), "modes": "9710"}, operator=OP)
+    base = ["--data-dir", str(county_dir), "roster", "export", "enterprises", str(tmp_path / "e.xlsx"), "--json"]
+    for filters, rows in ((["是否知名企业=是"], 1), (["known=0"], 1), (["所属园区=西峡跨境电商产业园", "产业带=食用菌"], 1),
+                          (["经营模式=9710"], 1), ([], 2)):
+        argv = base + [x for f in filters for x in ("--filter", f)]
+        assert cli_main(argv) == 0
+        assert f'"rows": {rows}' in capsys.readouterr().out, filters
+    assert cli_main(base + ["--filter", "所属园区=无此园区"]) == 1
+    assert "“无此园区”不存在" in capsys.readouterr().err
+    assert cli_main(base + ["--filter", "颜色=红"]) == 1
+    assert "筛选条件“颜色=红”无法识别" in capsys.readouterr().err

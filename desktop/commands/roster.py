@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from desktop.cli import add_json_flag, emit
+from desktop.core.errors import ValidationError
 from desktop.core.ledgers import KINDS
 from desktop.storage.db import Store
 from desktop.storage.paths import DataDir, resolve_data_dir
@@ -40,6 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("kind", choices=tuple(KINDS), metavar="KIND", help=KIND_HELP)
     q.add_argument("out", type=Path, metavar="OUT.xlsx")
     q.add_argument("--search", default="", metavar="TEXT", help="只导出名称、信用代码或拼音首字母匹配的记录")
+    q.add_argument("--filter", action="append", default=[], metavar="字段=值",
+                   help="只导出符合条件的记录，可重复；如 --filter 是否知名企业=是 --filter 所属产业带=食用菌")
     add_json_flag(q)
     q.set_defaults(handler=cmd_export)
 
@@ -77,10 +81,38 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_filters(store: Store, kind: str, items: list[str]) -> dict[str, Any]:
+    """'是否知名企业=是' / 'known=1' / '所属园区=西峡跨境电商产业园' → list_ids filters."""
+    from desktop.core.ledgers import kind_of, normalise_value
+    from desktop.exchange.roster_read import match_header
+    from desktop.storage.ledgers import load_lookups
+
+    k = kind_of(kind)
+    lookups = load_lookups(store)
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        name = key.strip() if key.strip() in k.field_names else match_header(kind, key)
+        if not sep or not name or name.startswith("volume:"):
+            raise ValidationError(f"筛选条件“{item}”无法识别：应写成 字段=值，字段为{k.title}台账的列名",
+                                  field="筛选条件")
+        spec = k.field(name)
+        value = normalise_value(spec, raw)
+        if spec.type == "park":
+            value = lookups.parks.get(str(value))
+        elif spec.type == "belt":
+            value = lookups.belts.get(str(value))
+        if value is None:
+            raise ValidationError(f"筛选条件“{item}”中的“{raw}”不存在", field=spec.label)
+        out[name] = value
+    return out
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from desktop.exchange.roster_write import export_ledger
 
     with _store(args) as store:
-        n = export_ledger(store, args.kind, args.out, search=args.search)
+        filters = parse_filters(store, args.kind, args.filter)
+        n = export_ledger(store, args.kind, args.out, search=args.search, filters=filters)
     emit(args, {"path": str(args.out), "rows": n}, f"已导出 {n} 条记录：{args.out}")
     return 0
