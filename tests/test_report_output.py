@@ -125,3 +125,46 @@ def test_every_report_for_every_role_on_demo_data(data_dir: Path, tmp_path: Path
     assert t9.tables[0].rows[-1].values[1] > 0 and sum(r.values[1] for r in t9.tables[0].rows[:-1]) == \
         t9.tables[0].rows[-1].values[1]
     assert {s.code for s in REPORTS} == {f"T{i}" for i in range(1, 12)}
+
+
+def _long_report():
+    from desktop.core.periods import Period
+    from desktop.reporting.model import HeaderBlock, Report, Row
+
+    cols = [Column(("序号",), "int"), Column(("企业名称",), width=10, wrap=True), Column(("上年交易额",), "money")]
+    rows = [Row([i, f"南阳市第{i}号" + "跨境电子商务有限责任公司" * 8, i * 10_000])
+            for i in range(1, 121)]
+    rows.append(Row([None, "共120家", sum(r.values[2] for r in rows)], style="total"))
+    return Report("T2", 2, "跨境电商企业名录", "跨境电商企业名录", "411323", "西峡县", Period.parse("2025Q3"),
+                  HeaderBlock("南跨电统2表", "南阳市跨境电商综试区建设工作领导小组办公室"), "万元",
+                  [Table(cols, rows)], ["合计为数值，不是公式。"])
+
+
+def test_long_tables_repeat_headers_wrap_names_and_number_pages(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from desktop.reporting.pdf import render_pdf
+
+    pdf = render_pdf(_long_report(), tmp_path / "名录.pdf", fontmod.find_fonts())
+    pages = [p.extract_text() for p in PdfReader(pdf).pages]
+    assert len(pages) >= 3
+    for n, text in enumerate(pages, start=1):
+        assert "企业名称" in text and "上年交易额" in text, n   # the header on every page
+        assert f"— {n} —" in text
+    first = pages[0]
+    name = "南阳市第1号" + "跨境电子商务有限责任公司" * 8  # 100 characters: wider than the page
+    assert name not in first and name in first.replace("\n", "")  # wrapped onto several lines
+    assert "7260.00" in pages[-1]  # 10,000 元 × (1 + … + 120) = 72,600,000 元
+
+
+def test_xlsx_totals_are_values_and_sheets_per_table(county_store: Store, tmp_path: Path) -> None:
+    import openpyxl
+
+    from desktop.reporting.xlsx import render_xlsx
+
+    wb = openpyxl.load_workbook(render_xlsx(_long_report(), tmp_path / "名录.xlsx"))
+    cells = [c for row in wb.active.iter_rows(values_only=True) for c in row if c is not None]
+    assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
+    assert pytest.approx(7260.0) in cells
+    t6 = write_report(county_store, build_report(county_store, "6", "2025Q3"), tmp_path, "xlsx")[0]
+    assert openpyxl.load_workbook(t6).sheetnames == ["海外仓", "直播基地"]
