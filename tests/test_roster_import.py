@@ -349,3 +349,15 @@ def test_pre_numbered_empty_form_rows_are_blank(county_store, tmp_path):
     _, result = R.import_file(county_store, tmp_path / "pre.xlsx", "enterprises", operator=OP, dry_run=True)
     assert result.added == 1
     assert result.rejected == [{"sheet": "Sheet", "row": 7, "reason": "统一社会信用代码为空（必填）"}]
+
+
+def test_municipal_database_refuses_roster_import(municipal_store, tmp_path):
+    from desktop.core.errors import RoleError
+
+    wb = Workbook()
+    wb.active.append(["企业名称", "统一社会信用代码"])
+    wb.active.append(["甲公司", code(1)])
+    wb.save(tmp_path / "m.xlsx")
+    with pytest.raises(RoleError, match="名录导入用于县区单位的数据库"):
+        R.import_file(municipal_store, tmp_path / "m.xlsx", "enterprises", operator=OP)
+    assert municipal_store.scalar("SELECT count(*) FROM enterprise") == 0

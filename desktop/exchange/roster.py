@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desktop.core import credit
-from desktop.core.errors import CbecError, FileFormatError, ValidationError
+from desktop.core.errors import CbecError, FileFormatError, RoleError, ValidationError
 from desktop.core.ledgers import kind_of, normalise_value, validate_record, volume_spec
 from desktop.core.text import clean_name
 from desktop.exchange.roster_read import (
@@ -168,6 +168,9 @@ def plan_import(store: Store, roster: RosterFile, mapping: dict[str, dict[int, s
     """Per-row outcome of importing `roster` (nothing is written). `mapping` overrides the proposed
     column mapping per sheet name: {sheet: {column index: target key}}. A rejected row's reason
     lists every problem of the row."""
+    if store.is_municipal:
+        raise RoleError("名录导入用于县区单位的数据库：市级汇总库中的台账来自各单位报送的数据包",
+                        detail="请在县区单位的程序中导入名录，再通过数据包报送。")
     mappings = {s.name: dict(s.mapping) for s in roster.sheets}
     mappings.update(mapping or {})
     first = _first_pass(roster, mappings)
