@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +39,16 @@ def time_until_shown(cmd: list[str], marker: str) -> float:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, encoding="utf-8")
+    assert proc.stdout is not None
+    watchdog = threading.Timer(120, proc.kill)  # a hung child must not hang the benchmark
+    watchdog.start()
+    try:
+        return _read_until(proc, cmd, marker, t0)
+    finally:
+        watchdog.cancel()
+
+
+def _read_until(proc: subprocess.Popen, cmd: list[str], marker: str, t0: float) -> float:
     assert proc.stdout is not None
     for line in proc.stdout:
         if marker in line:

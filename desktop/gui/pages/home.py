@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from html import escape
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -71,37 +72,32 @@ def milestone_cells(m: MilestoneResult) -> tuple[str, ...]:
             "—" if m.completion is None else f"{m.completion}", m.status)
 
 
-class MilestoneGrid(QFrame):
-    """The plan's milestone results: a dozen computed lines, laid out as a small grid."""
+class MilestoneGrid(QLabel):
+    """The plan's milestone results: a dozen computed lines shown as one rich-text table
+    (one label instead of ~90 keeps the first picture fast)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("milestoneGrid")
-        self.setStyleSheet("#milestoneGrid { background: #ffffff; border: 1px solid #d6dbe3; }")
-        self._grid = QGridLayout(self)
-        self._grid.setHorizontalSpacing(24)
+        self.setStyleSheet("#milestoneGrid { background: #ffffff; border: 1px solid #d6dbe3; padding: 6px; }")
         self.rows: list[tuple[str, ...]] = []
 
     def set_results(self, results: list[MilestoneResult]) -> None:
-        while self._grid.count():
-            item = self._grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
         self.rows = [milestone_cells(m) for m in results]
-        for col, text in enumerate(MILESTONE_HEADERS):
-            label = QLabel(text)
-            align = "qproperty-alignment: 'AlignRight | AlignVCenter';" if col in (3, 4, 5) else ""
-            label.setStyleSheet("font-weight: bold;" + align)
-            self._grid.addWidget(label, 0, col)
-        for r, cells in enumerate(self.rows, start=1):
-            for col, text in enumerate(cells):
-                label = QLabel(text)
-                if col in (3, 4, 5):  # numbers line up on the right (style sheet: no Qt enums)
-                    label.setStyleSheet("qproperty-alignment: 'AlignRight | AlignVCenter';")
-                if col == 6:
-                    label.setStyleSheet(f"color: {STATUS_COLORS.get(text, '#4a5568')}; font-weight: bold;")
-                self._grid.addWidget(label, r, col)
-        self._grid.setColumnStretch(len(MILESTONE_HEADERS), 1)
+        right = {3, 4, 5}
+
+        def cell(tag: str, col: int, text: str, style: str = "") -> str:
+            align = "right" if col in right else "left"
+            return f'<{tag} align="{align}" style="padding: 2px 12px 2px 0; {style}">{escape(text)}</{tag}>'
+
+        head = "".join(cell("th", c, t) for c, t in enumerate(MILESTONE_HEADERS))
+        body = []
+        for cells in self.rows:
+            tds = [cell("td", c, t) for c, t in enumerate(cells[:-1])]
+            status = cells[-1]
+            tds.append(cell("td", 6, status, f"color: {STATUS_COLORS.get(status, '#4a5568')}; font-weight: bold;"))
+            body.append("<tr>" + "".join(tds) + "</tr>")
+        self.setText(f"<table cellspacing=\"0\"><tr>{head}</tr>{''.join(body)}</table>")
 
 
 class HomePage(QScrollArea):
