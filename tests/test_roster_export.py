@@ -142,6 +142,17 @@ def test_atomic_save_replaces_and_widths_fit_chinese(tmp_path):
     assert os.path.getsize(out) > 0
 
 
+def test_unwritable_folder_is_explained(tmp_path, monkeypatch):
+    def refused(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(xlsx_util.tempfile, "mkstemp", refused)
+    with pytest.raises(OutputFileError, match="无法在文件夹") as exc:
+        xlsx_util.atomic_save(Workbook(), tmp_path / "a.xlsx")
+    assert "是否允许写入" in exc.value.detail
+    assert not (tmp_path / "a.xlsx").exists()
+
+
 def test_cli_template_and_export(county_dir, tmp_path, capsys):
     base = ["--data-dir", str(county_dir), "roster"]
     assert cli_main(base + ["template", "warehouses", str(tmp_path / "t.xlsx")]) == 0

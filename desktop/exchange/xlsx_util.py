@@ -29,7 +29,11 @@ def atomic_save(workbook: Any, path: Path | str) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputFileError(f"文件夹“{folder}”不存在，无法保存“{target.name}”")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.xlsx", dir=folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.xlsx", dir=folder)
+    except OSError as exc:
+        raise OutputFileError(f"无法在文件夹“{folder}”中保存文件（{exc.strerror or exc}）",
+                              detail="请检查该文件夹是否允许写入，或另选一个文件夹。") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
