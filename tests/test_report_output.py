@@ -168,3 +168,19 @@ def test_xlsx_totals_are_values_and_sheets_per_table(county_store: Store, tmp_pa
     assert pytest.approx(7260.0) in cells
     t6 = write_report(county_store, build_report(county_store, "6", "2025Q3"), tmp_path, "xlsx")[0]
     assert openpyxl.load_workbook(t6).sheetnames == ["海外仓", "直播基地"]
+
+
+def test_cli_font_override(county_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = fontmod.find_fonts()
+    path = fontmod.font_files(found)["song"]
+    bogus = tmp_path / "bogus.ttf"
+    bogus.write_bytes(b"x")
+    assert main(["--data-dir", str(county_dir), "report", "font", "--set", str(bogus)]) == 1
+    assert "不是可嵌入的 TrueType 中文字体" in capsys.readouterr().err
+    assert main(["--data-dir", str(county_dir), "report", "font", "--set", path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["override"] == path
+    with Store.open(county_dir) as store:
+        assert store.get_setting(fontmod.SETTING_KEY) == str(Path(path).resolve())
+        assert store.scalar("SELECT count(*) FROM audit_log WHERE row_key = 'report_font'") == 1
+    assert main(["--data-dir", str(county_dir), "report", "font", "--clear", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["override"] is None

@@ -144,6 +144,28 @@ def find_fonts(override: str | None = None) -> FontSet:
     return FontSet(*(chosen.get(role, fallback) for role in ROLES))
 
 
+def font_files(fonts: FontSet) -> dict[str, str]:
+    """Role → font file path of a FontSet (for `cbec report font`)."""
+    by_name = {n: p for p, n in _REGISTERED.items() if n}
+    return {role: by_name.get(getattr(fonts, role), "") for role in ROLES}
+
+
+def set_font_override(store: object, path: str | None, *, operator: str) -> FontSet:
+    """Check `path` is a usable CJK TrueType font, then store it as the override (None clears)."""
+    from desktop.storage import audit
+
+    fonts = find_fonts(path) if path else find_fonts()
+    before = store.get_setting(SETTING_KEY)  # type: ignore[attr-defined]
+    with store.atomic() as conn:  # type: ignore[attr-defined]
+        if path:
+            store.set_setting(SETTING_KEY, str(Path(path).expanduser().resolve()))  # type: ignore[attr-defined]
+        else:
+            conn.execute("DELETE FROM setting WHERE key = ?", (SETTING_KEY,))
+        audit.record(conn, operator=operator, table="setting", row_key=SETTING_KEY, action="update",
+                     before={"value": before}, after={"value": path})
+    return fonts
+
+
 def fonts_for_store(store: object) -> FontSet:
     getter = getattr(store, "get_setting", None)
     override = getter(SETTING_KEY) if getter else None
