@@ -99,11 +99,14 @@ def render_wizard(ctx, out_dir: Path, qtbot=None):
         qtbot.addWidget(wizard)
     wizard.show()
     wizard.file_page.path_edit.setText(str(build_workbook(out_dir / "企业名录示例.xlsx")))
-    wizard.next()
-    app.processEvents()
-    wizard.grab().save(str(out_dir / "ledger_import_mapping.png"))
-    wizard.next()
-    app.processEvents()
+    for page_id, name in ((1, "mapping"), (2, "preview")):
+        wizard.next()  # the work runs in the thread pool; wait until the wizard has moved on
+        while wizard.currentId() != page_id or wizard.running:
+            ctx.wait_for_workers(1000)
+            app.processEvents()
+        app.processEvents()
+        if name == "mapping":
+            wizard.grab().save(str(out_dir / "ledger_import_mapping.png"))
     wizard.grab().save(str(out_dir / "ledger_import_preview.png"))
     (out_dir / "企业名录示例.xlsx").unlink()
     return wizard

@@ -65,8 +65,8 @@ def open_wizard(qtbot, ctx, path: Path):
     assert not wizard.button(wizard.WizardButton.NextButton).isEnabled()  # no file chosen yet
     wizard.file_page.path_edit.setText(str(path))
     assert wizard.button(wizard.WizardButton.NextButton).isEnabled()
-    wizard.next()
-    assert wizard.currentId() == PAGE_MAPPING
+    wizard.next()  # the file is read in the thread pool; the wizard moves on by itself
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_MAPPING, timeout=15000)
     return wizard
 
 
@@ -74,7 +74,7 @@ def run_to_result(qtbot, wizard) -> None:
     from desktop.gui.roster_wizard import PAGE_PREVIEW, PAGE_RESULT
 
     wizard.next()
-    assert wizard.currentId() == PAGE_PREVIEW
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_PREVIEW, timeout=15000)
     wizard.next()  # 导入: runs in the thread pool, then moves on by itself
     qtbot.waitUntil(lambda: wizard.currentId() == PAGE_RESULT, timeout=15000)
 
@@ -101,7 +101,8 @@ def test_wizard_end_to_end(qtbot, qtmodeltester, ctx, errors_shown, tmp_path: Pa
     assert not model.setData(model.index(5, 3), "no_such_field")
 
     wizard.next()
-    assert wizard.currentId() == PAGE_PREVIEW
+    assert wizard.running and wizard.currentId() != PAGE_PREVIEW  # rows are checked off the GUI thread
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_PREVIEW, timeout=15000)
     preview = wizard.preview_page
     assert preview.counts.text() == "将新增 3 条，更新 0 条，未变 0 条；退回 3 行，提示 0 条，跳过 2 行。"
     qtmodeltester.check(preview.model)
@@ -145,6 +146,7 @@ def test_reimport_changes_nothing_and_undo_removes_the_import(qtbot, ctx, errors
     assert ctx.store.scalar("SELECT count(*) FROM enterprise WHERE deleted_at IS NULL") == 3
     again = open_wizard(qtbot, ctx, src)
     again.next()
+    qtbot.waitUntil(lambda: again.preview_page.counts.text() != "", timeout=15000)
     assert again.preview_page.counts.text().startswith("将新增 0 条，更新 0 条，未变 3 条")
     again.next()
     from desktop.gui.roster_wizard import PAGE_RESULT
@@ -167,15 +169,18 @@ def test_wrong_file_and_missing_column_are_explained(qtbot, ctx, errors_shown, t
     wizard.show()
     wizard.file_page.path_edit.setText(str(other))
     wizard.next()
-    assert wizard.currentId() == PAGE_FILE
-    assert errors_shown and "没有找到企业名录的表头行" in errors_shown[0]
+    qtbot.waitUntil(lambda: bool(errors_shown), timeout=15000)
+    assert wizard.currentId() == PAGE_FILE and not wizard.running
+    assert "没有找到企业名录的表头行" in errors_shown[0]
+    assert wizard.button(wizard.WizardButton.NextButton).isEnabled()
 
     wizard.file_page.path_edit.setText(str(build_workbook(tmp_path / "企业名录.xlsx")))
     wizard.next()
-    assert wizard.currentId() == PAGE_MAPPING
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_MAPPING, timeout=15000)
     model = wizard.mapping_page.model()
     assert model.setData(model.index(2, 3), "")  # the clerk un-maps the credit code column
     wizard.next()
+    qtbot.waitUntil(lambda: len(errors_shown) == 2, timeout=15000)
     assert wizard.currentId() == PAGE_MAPPING
     assert "没有对应“统一社会信用代码”的列" in errors_shown[-1]
     assert ctx.store.scalar("SELECT count(*) FROM enterprise") == 0
@@ -192,6 +197,7 @@ def test_import_button_opens_wizard_and_page_refreshes(qtbot, ctx, errors_shown,
     assert wizard.isVisible()
     wizard.file_page.path_edit.setText(str(build_workbook(tmp_path / "企业名录.xlsx")))
     wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == 1, timeout=15000)
     run_to_result(qtbot, wizard)
     wizard.accept()
     assert page.model.rowCount() == 3
@@ -213,7 +219,7 @@ def test_template_from_the_first_page_reads_back(qtbot, ctx, errors_shown, tmp_p
     ws.parent.save(out)
     wizard.file_page.path_edit.setText(str(out))
     wizard.next()
-    assert wizard.currentId() == PAGE_MAPPING
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_MAPPING, timeout=15000)
     assert wizard.mapping_page.info.text().startswith("表头位于第 2 行，数据 1 行")
     run_to_result(qtbot, wizard)
     assert ctx.store.scalar("SELECT name FROM enterprise") == "西峡香菇科技有限公司"
@@ -227,11 +233,12 @@ def test_cancel_during_import_leaves_database_unchanged(qtbot, ctx, errors_shown
     ws = wb.active
     ws.append(["企业名称", "统一社会信用代码"])
     for i in range(1500):
-        ws.append([f"测试企业{i:04d}有限公司", credit.make_valid(f"91411323MA{i:04d}QW01")])
+        ws.append([f"测试企业{i:04d}有限公司", credit.make_valid(f"91411323MA{i:04d}QW0")])
     wb.save(path)
     wizard = open_wizard(qtbot, ctx, path)
     wizard.next()
-    assert wizard.currentId() == PAGE_PREVIEW
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_PREVIEW, timeout=15000)
+    assert wizard.plan.count("add") == 1500
     wizard.next()  # starts the import in the thread pool ...
     assert wizard.running
     wizard.reject()  # ... closing asks it to stop; the wizard stays until the worker is done

@@ -282,15 +282,16 @@ class FilePage(QWizardPage):
         return Path(self.path_edit.text().strip()).is_file()
 
     def validatePage(self) -> bool:  # noqa: N802
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.w.roster = read_roster(self.path_edit.text().strip(), self.w.kind.key)
-        except CbecError as exc:
-            QApplication.restoreOverrideCursor()
-            show_error(self, exc)
-            return False
-        QApplication.restoreOverrideCursor()
-        return True
+        """Reading runs in the thread pool; the wizard moves on by itself when it is done."""
+        if self.w.take_ready():
+            return True
+        if not self.w.running:
+            path, kind = self.path_edit.text().strip(), self.w.kind.key
+            self.w.run_step("正在读取文件…", lambda job: read_roster(path, kind), self._read)
+        return False
+
+    def _read(self, roster: RosterFile) -> None:
+        self.w.roster = roster
 
 
 class MappingPage(QWizardPage):
@@ -349,15 +350,24 @@ class MappingPage(QWizardPage):
         return {name: m.full_mapping() for name, m in self.models.items()}
 
     def validatePage(self) -> bool:  # noqa: N802
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.w.plan = plan_import(self.w.ctx.store, self.w.roster, self.mappings())
-        except CbecError as exc:
-            QApplication.restoreOverrideCursor()
-            show_error(self, exc)
-            return False
-        QApplication.restoreOverrideCursor()
-        return True
+        """Checking every row against the ledger runs in the thread pool on its own connection."""
+        if self.w.take_ready():
+            return True
+        if not self.w.running:
+            roster, mappings, ctx = self.w.roster, self.mappings(), self.w.ctx
+
+            def work(job: Any) -> ImportPlan:
+                store = ctx.open_worker_store()
+                try:
+                    return plan_import(store, roster, mappings)
+                finally:
+                    store.close()
+
+            self.w.run_step("正在逐行检查…", work, self._planned)
+        return False
+
+    def _planned(self, plan: ImportPlan) -> None:
+        self.w.plan = plan
 
 
 class PreviewPage(QWizardPage):
@@ -391,7 +401,7 @@ class PreviewPage(QWizardPage):
             f"退回 {len(plan.rejected)} 行，提示 {len(plan.warnings_json())} 条，跳过 {len(plan.skipped)} 行。")
 
     def validatePage(self) -> bool:  # noqa: N802
-        if self.w.result is not None:
+        if self.w.take_ready():
             return True
         if not self.w.running:
             self.w.start_apply()
@@ -439,6 +449,7 @@ class RosterWizard(QWizard):
         self.result: ImportResult | None = None
         self.error: BaseException | None = None
         self.running = False
+        self._ready = False
         self.task: LongTask | None = None
         self.setWindowTitle(f"从Excel导入{self.kind.title}名录")
         self.setObjectName(f"rosterWizard_{kind_key}")
@@ -454,14 +465,35 @@ class RosterWizard(QWizard):
             self.setPage(pid, page)
         self.resize(820, 560)
 
-    def start_apply(self) -> None:
-        plan, operator = self.plan, self.ctx.operator
+    # -- long steps in the thread pool ----------------------------------------------------------
+    def run_step(self, title: str, work: Callable[[Any], Any], on_result: Callable[[Any], None]) -> None:
+        """Run a page's long work off the GUI thread; when it succeeds, keep the result and move
+        to the next page (whose validatePage then lets it pass through take_ready)."""
         self.running = True
-        self.button(QWizard.WizardButton.NextButton).setEnabled(False)
-        self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+        self._enable_buttons(False)
+
+        def done(value: Any) -> None:
+            self.running = False
+            self._enable_buttons(True)
+            on_result(value)
+            self._ready = True
+            self.next()
+
+        self.task = run_long(self.ctx, self, title, work, done, self._failed)
+
+    def take_ready(self) -> bool:
+        ready, self._ready = self._ready, False
+        return ready
+
+    def _enable_buttons(self, on: bool) -> None:
+        for b in (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton):
+            self.button(b).setEnabled(on)
+
+    def start_apply(self) -> None:
+        plan, operator, ctx = self.plan, self.ctx.operator, self.ctx
 
         def work(job: Any) -> ImportResult:
-            store = self.ctx.open_worker_store()
+            store = ctx.open_worker_store()
             try:
                 return apply_import(store, plan, operator=operator,
                                     progress=lambda d, t: job.progress(d, t, f"正在导入 {d}/{t}"),
@@ -469,10 +501,10 @@ class RosterWizard(QWizard):
             finally:
                 store.close()
 
-        self.task = run_long(self.ctx, self, "正在导入…", work, self._applied, self._failed)
+        self.run_step("正在导入…", work, self._applied)
 
     def reject(self) -> None:
-        """Closing while the import runs asks it to stop (the transaction is rolled back); the
+        """Closing while work runs asks it to stop (an import's transaction is rolled back); the
         wizard stays open until the worker has finished."""
         if self.running:
             if self.task is not None:
@@ -481,17 +513,13 @@ class RosterWizard(QWizard):
         super().reject()
 
     def _applied(self, result: ImportResult) -> None:
-        self.running = False
         self.result = result
         self.ctx.notify(self.kind.table)
-        self.button(QWizard.WizardButton.NextButton).setEnabled(True)
-        self.next()
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False
         self.error = exc
-        self.button(QWizard.WizardButton.NextButton).setEnabled(True)
-        self.button(QWizard.WizardButton.BackButton).setEnabled(True)
+        self._enable_buttons(True)
         show_error(self, exc)
 
     def save_errors(self, path: str | None = None) -> Path | None:
