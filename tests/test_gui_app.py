@@ -365,6 +365,20 @@ def test_log_file_rotates_and_setup_is_idempotent(tmp_path, monkeypatch):
     assert not (tmp_path / "日志" / "cbec.log.6").exists()
 
 
+def test_command_line_fast_path_agrees_with_argparse(tmp_path):
+    from desktop.gui.app import Options, build_parser, parse_args
+
+    for argv in (["--data-dir", "数据 文件夹", "--selftest"], ["--data-dir=X", "包.cbecpkg"], ["包.cbecpkg"], []):
+        full = build_parser().parse_args(argv)
+        assert parse_args(argv) == Options(full.data_dir, full.selftest, full.file)
+    with pytest.raises(SystemExit) as exc:
+        parse_args(["--no-such-option"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        parse_args(["--version"])
+    assert exc.value.code == 0
+
+
 # -- selftest ----------------------------------------------------------------------------------------
 def test_selftest_returns_zero_and_logs(qtbot, county_dir, capsys):
     from desktop.gui import app

@@ -11,12 +11,12 @@ import time
 
 _T0 = time.perf_counter()  # as early as possible: --selftest reports time since start
 
-import argparse  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from types import TracebackType  # noqa: E402
 from typing import TYPE_CHECKING, Sequence  # noqa: E402
 
@@ -25,6 +25,8 @@ from desktop.core.errors import CbecError  # noqa: E402
 from desktop.storage.paths import DataDir, resolve_data_dir  # noqa: E402
 
 if TYPE_CHECKING:
+    import argparse
+
     from PySide6.QtCore import QLockFile
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -35,7 +37,37 @@ LOCK_NAME = "cbec.lock"
 EXIT_OK, EXIT_REFUSED = 0, 1
 
 
+@dataclass
+class Options:
+    data_dir: str | None = None
+    selftest: bool = False
+    file: str | None = None
+
+
+def parse_args(argv: list[str]) -> Options:
+    """The common command lines are read directly; anything else (--help, --version, mistakes)
+    goes to argparse, whose import (with gettext and locale) would cost start-up time."""
+    ns = Options()
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--selftest":
+            ns.selftest = True
+        elif arg == "--data-dir" and rest and not rest[0].startswith("-"):
+            ns.data_dir = rest.pop(0)
+        elif arg.startswith("--data-dir=") and len(arg) > len("--data-dir="):
+            ns.data_dir = arg.split("=", 1)[1]
+        elif not arg.startswith("-") and ns.file is None:
+            ns.file = arg
+        else:
+            full = build_parser().parse_args(argv)
+            return Options(full.data_dir, full.selftest, full.file)
+    return ns
+
+
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     p = argparse.ArgumentParser(prog="cbec-desktop", description="南阳跨境电商综试区 统计填报系统（窗口程序）")
     p.add_argument("--version", action="version", version=f"cbec-desktop {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认：用户数据目录，或环境变量 CBEC_DATA_DIR）")
@@ -146,7 +178,7 @@ def open_file(window: MainWindow, path: str) -> None:
 
 
 def run(argv: Sequence[str] | None = None, *, exec_loop: bool = True) -> int:
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
     dd = DataDir(resolve_data_dir(args.data_dir))
     from desktop.gui.pages.home_data import start_prefetch
 
@@ -169,7 +201,7 @@ def run(argv: Sequence[str] | None = None, *, exec_loop: bool = True) -> int:
         lock.unlock()
 
 
-def _start(args: argparse.Namespace, app: QApplication, dd: DataDir, log_file: Path | None, exec_loop: bool) -> int:
+def _start(args: Options, app: QApplication, dd: DataDir, log_file: Path | None, exec_loop: bool) -> int:
     from PySide6.QtCore import QTimer
 
     if not dd.exists():
@@ -216,7 +248,7 @@ def _selftest(app: QApplication, window: MainWindow) -> int:
     return EXIT_OK if filled else EXIT_REFUSED
 
 
-def _refuse(args: argparse.Namespace, text: str) -> int:
+def _refuse(args: Options, text: str) -> int:
     if args.selftest:
         print(f"自检失败：{text}", file=sys.stderr)
     else:
