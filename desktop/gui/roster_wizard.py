@@ -7,19 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressDialog,
-    QPushButton, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget, QWizard, QWizardPage,
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressDialog, QPushButton, QTableView,
+    QVBoxLayout, QWidget, QWizard, QWizardPage,
 )
 
 from desktop.core.errors import CbecError
 from desktop.core.ledgers import kind_of
 from desktop.exchange.roster import ImportPlan, ImportResult, apply_import, plan_import
-from desktop.exchange.roster_read import RosterFile, SheetData, mapping_targets, read_roster, target_label
+from desktop.exchange.roster_read import RosterFile, read_roster
+from desktop.gui.ledger_model import MappingModel, PreviewModel, TargetDelegate
 from desktop.gui.widgets.messages import show_error
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 FILE_FILTER = "Excel 或 CSV 文件 (*.xlsx *.xls *.csv);;所有文件 (*)"
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_RESULT = range(4)
 
@@ -66,155 +66,6 @@ def run_long(ctx: Any, parent: QWidget, title: str, work: Callable[[Any], Any],
     task = LongTask(dialog, job)
     dialog.canceled.connect(task.cancel)
     return task
-
-
-def column_letter(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        name = chr(65 + rem) + name
-    return name
-
-
-class MappingModel(QAbstractTableModel):
-    """Columns of one sheet: letter, header text, a sample value, and the field it imports into."""
-
-    HEADERS = ("列", "表头", "第一行数据", "导入为")
-
-    def __init__(self, kind: str, sheet: SheetData, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.kind = kind
-        self.sheet = sheet
-        self.mapping: dict[int, str] = {c: t for c, t in sheet.mapping.items() if t}
-        self.targets = mapping_targets(kind)
-        self._labels = dict(self.targets)
-        first = sheet.rows[0][1] if sheet.rows else []
-        self._sample = [("" if v is None else str(v)) for v in first]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.sheet.headers)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def target_text(self, key: str) -> str:
-        return self._labels.get(key) or target_label(self.kind, key)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < self.rowCount()):
-            return None
-        r, c = index.row(), index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if c == 0:
-                return column_letter(r)
-            if c == 1:
-                return self.sheet.headers[r]
-            if c == 2:
-                return self._sample[r] if r < len(self._sample) else ""
-            if c == 3:
-                return self.target_text(self.mapping.get(r, ""))
-        if role == Qt.ItemDataRole.EditRole and c == 3:
-            return self.mapping.get(r, "")
-        if role == Qt.ItemDataRole.ForegroundRole and c == 3 and not self.mapping.get(r):
-            return QApplication.palette().placeholderText()
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-        return base | Qt.ItemFlag.ItemIsEditable if index.column() == 3 else base
-
-    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or index.column() != 3 or role != Qt.ItemDataRole.EditRole:
-            return False
-        key = str(value or "")
-        if key and key not in self._labels:
-            return False
-        if key:
-            self.mapping[index.row()] = key
-        else:
-            self.mapping.pop(index.row(), None)
-        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
-        return True
-
-    def full_mapping(self) -> dict[int, str]:
-        return {c: self.mapping.get(c, "") for c in range(len(self.sheet.headers))}
-
-
-class TargetDelegate(QStyledItemDelegate):
-    """A combo box of the import targets in the 导入为 column."""
-
-    def __init__(self, targets: list[tuple[str, str]], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.targets = targets
-
-    def createEditor(self, parent: QWidget, option: Any, index: QModelIndex) -> QWidget:  # noqa: N802
-        combo = QComboBox(parent)
-        for key, label in self.targets:
-            combo.addItem(label, key)
-        return combo
-
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
-        editor.setCurrentIndex(max(editor.findData(index.data(Qt.ItemDataRole.EditRole)), 0))
-
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:  # noqa: N802
-        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
-
-
-class PreviewModel(QAbstractTableModel):
-    """Rows the clerk should look at before importing: rejected, warned and skipped rows."""
-
-    HEADERS = ("工作表", "行号", "结果", "名称", "原因或提示")
-
-    def __init__(self, plan: ImportPlan | None = None, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.items: list[tuple[str, int, str, str, str]] = []
-        if plan is not None:
-            self.set_plan(plan)
-
-    def set_plan(self, plan: ImportPlan) -> None:
-        items = [(o.sheet, o.row, "退回", o.name, o.reason) for o in plan.rejected]
-        items += [(o.sheet, o.row, "提示", o.name, w) for o in plan.accepted for w in o.warnings]
-        items += [(s, r, "跳过", "", why) for s, r, why in plan.skipped]
-        items.sort(key=lambda t: (t[0], t[1]))
-        self.beginResetModel()
-        self.items = items
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.items)):
-            return None
-        item = self.items[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return str(item[index.column()])
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
-            from PySide6.QtGui import QColor
-
-            return QColor({"退回": "#c53030", "提示": "#b7791f"}.get(item[2], "#4a5568"))
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 def _table(model: QAbstractTableModel) -> QTableView:
