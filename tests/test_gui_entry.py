@@ -13,21 +13,6 @@ from desktop.storage.paths import DataDir
 UNIT = "411323"
 
 
-def _pin_python_singletons() -> None:
-    """PySide6 6.12 on CPython < 3.12 drops one reference to None/True/False on every void call
-    and signal emit (harmless from 3.12 on, where they are immortal), so a long pytest process
-    dies with 'none_dealloc'. Make them effectively immortal here too. Belongs in conftest.py and
-    desktop/gui/app.py (reported to the lead); kept here so these tests run until then."""
-    import ctypes
-    import sys
-
-    if sys.version_info < (3, 12):
-        for obj in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-
-
-_pin_python_singletons()
-
 
 @pytest.fixture
 def ctx(county_store, county_dir):

@@ -27,18 +27,6 @@ sys.path.insert(0, str(ROOT))
 
 
 
-def _pin_python_singletons() -> None:
-    """PySide6 6.12 on CPython < 3.12 drops a reference to None/True/False on void calls and
-    signal emits; a long benchmark process could die in none_dealloc (see tests/test_gui_entry.py)."""
-    import ctypes
-
-    if sys.version_info < (3, 12):
-        for obj in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-
-
-_pin_python_singletons()
-
 KEYSTROKES = ["x", "xx", "xxx", "xxxg", "xxx", "xx", "x", "",          # pinyin initials, typed and erased
               "西", "西峡", "西峡香", "西峡香菇", "西峡香", "西峡", "西", "",   # Chinese name
               "9", "91", "914", "9141", "91411", "914113", "9141132", "91411323", "",  # credit code
