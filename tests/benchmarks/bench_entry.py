@@ -26,17 +26,6 @@ KEYSTROKE_MS = 50.0
 OPEN_MS = 200.0
 
 
-def pin_singletons() -> None:
-    """PySide6 6.12 on CPython < 3.12 drops a reference to None/True/False on every void call and
-    signal emit (harmless from 3.12 on, where they are immortal); without this the process dies
-    with 'bool_dealloc' after a few hundred emits. Make them effectively immortal here too."""
-    import ctypes
-
-    if sys.version_info < (3, 12):
-        for obj in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-
-
 def timed(fn, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
@@ -54,7 +43,6 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=50)
     args = ap.parse_args()
-    pin_singletons()
     from PySide6.QtWidgets import QApplication
 
     from desktop.core.periods import Period
