@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollA
 
 from desktop.core.money import format_money
 from desktop.gui.context import AppContext
-from desktop.gui.widgets.cards import FigureCard
+from desktop.gui.widgets.cards import CARD_STYLE, FigureCard
 from desktop.gui.pages.home_data import HomeData, load_home_data, take_prefetched
 from desktop.storage.figures import FigureRow, Figures, MilestoneResult
 from desktop.storage.reference import CITY_CODE
@@ -19,6 +19,11 @@ FLOW_CARDS = (("VOLUME", "跨境电商交易额"), ("EXPORT", "出口额"), ("IM
 COUNT_CARDS = (("ENTERPRISES", "跨境电商企业"), ("KNOWN_ENTERPRISES", "知名企业"), ("PARKS", "产业园区"),
                ("BASES", "培训孵化基地"), ("WAREHOUSES", "海外仓"), ("LIVESTREAM_BASES", "直播基地"))
 NO_PLAN_NOTE = "本年度无规划目标，与上年同期比较"
+PAGE_STYLE = CARD_STYLE + """
+#pageHeading { font-size: 15pt; font-weight: bold; }
+#sectionTitle { font-size: 12pt; font-weight: bold; margin-top: 6px; }
+#milestoneGrid { background: #ffffff; border: 1px solid #d6dbe3; padding: 6px; }
+"""
 
 
 def growth_text(growth: Decimal | None) -> str:
@@ -83,7 +88,6 @@ class MilestoneGrid(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("milestoneGrid")
-        self.setStyleSheet("#milestoneGrid { background: #ffffff; border: 1px solid #d6dbe3; padding: 6px; }")
         self.rows: list[tuple[str, ...]] = []
 
     def set_results(self, results: list[MilestoneResult]) -> None:
@@ -117,12 +121,13 @@ class HomePage(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
+        body.setStyleSheet(PAGE_STYLE)  # one sheet for every card and label on the page
         self.setWidget(body)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.setSpacing(10)
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.heading.setObjectName("pageHeading")
         self.plan_note = QLabel()
         self.plan_note.setWordWrap(True)
         layout.addWidget(self.heading)
@@ -145,7 +150,7 @@ class HomePage(QScrollArea):
     @staticmethod
     def _section(text: str) -> QLabel:
         label = QLabel(text)
-        label.setStyleSheet("font-size: 12pt; font-weight: bold; margin-top: 6px;")
+        label.setObjectName("sectionTitle")
         return label
 
     def _flow_cards(self) -> QHBoxLayout:
@@ -161,8 +166,7 @@ class HomePage(QScrollArea):
         grid = QGridLayout()
         self.count_cards: dict[str, FigureCard] = {}
         for i, (key, title) in enumerate(COUNT_CARDS):
-            card = FigureCard(title)
-            card.value_label.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1a365d;")
+            card = FigureCard(title, small=True)
             self.count_cards[key] = card
             grid.addWidget(card, 0, i)
         return grid
