@@ -11,18 +11,6 @@ from desktop.reporting.narrative import load_texts
 from desktop.storage.paths import DataDir
 
 
-def _pin_python_singletons() -> None:
-    """See tests/test_gui_tasks.py: PySide6 6.12 on CPython < 3.12 under-counts None/True/False."""
-    import ctypes
-    import sys
-
-    if sys.version_info < (3, 12):
-        for obj in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-
-
-_pin_python_singletons()
-
 
 @pytest.fixture
 def page(qtbot, county_store, county_dir, monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import weakref
 from typing import Any, Callable, Sequence
 
 from desktop.core.errors import RoleError, ValidationError
@@ -128,11 +129,41 @@ def _has_search_table(store: Store) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'enterprise_search'").fetchone() is not None
 
 
+# store -> ((total_changes, data_version), ids, lower-cased search texts)
+_SEARCH_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _search_in_memory(store: Store, terms: list[str], *, descending: bool) -> list[int]:
+    """Unfiltered search by keystroke: substring tests over the narrow search texts held in
+    memory (about 8 MB for 100,000 enterprises) beat a LIKE scan that returns most of the table.
+    The copy is re-read whenever this or another connection has changed the database."""
+    stamp = (store.conn.total_changes, store.scalar("PRAGMA data_version"))
+    cached = _SEARCH_CACHE.get(store)
+    if cached is None or cached[0] != stamp:
+        rows = store.conn.execute("SELECT id, lower(text) FROM enterprise_search ORDER BY id").fetchall()
+        cached = (stamp, [r[0] for r in rows], [r[1] for r in rows])
+        _SEARCH_CACHE[store] = cached
+    _, ids, texts = cached
+    needles = [t.lower() for t in terms]
+    if not needles:
+        out = list(ids)
+    elif len(needles) == 1:
+        n = needles[0]
+        out = [i for i, t in zip(ids, texts) if n in t]
+    else:
+        out = [i for i, t in zip(ids, texts) if all(n in t for n in needles)]
+    if descending:
+        out.reverse()
+    return out
+
+
 def _search_table_ids(store: Store, k: LedgerKind, search: str, filters: dict[str, Any],
                       order_by: str | None, direction: str) -> list[int]:
     """Live enterprises through the narrow enterprise_search table (migration 0002): it drives
     the query, and the wide ledger rows are joined only for filters or another sort order."""
     terms = clean_name(search).split()
+    if not filters and order_by in (None, "id"):
+        return _search_in_memory(store, terms, descending=direction == "DESC")
     where = ["s.text LIKE ? ESCAPE '\\'"] * len(terms)
     params: list[Any] = [_like(t) for t in terms]
     f_where, f_params = _filter_sql(k, filters)
