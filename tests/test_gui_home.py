@@ -129,3 +129,12 @@ def test_later_refresh_runs_in_worker_and_shows_new_data(qtbot, county_data, cou
     qtbot.waitUntil(lambda: page.data is not first, timeout=10_000)
     assert page.flow_cards["VOLUME"].value_text() == "1,430.00 万元"   # + 11 × 10 万元
     assert page.ctx.wait_for_workers(5000)
+
+
+def test_county_in_plan_year_without_split_targets_says_so(qtbot, county_data, county_dir):
+    page = make_page(qtbot, county_data, county_dir, date(2026, 1, 10))   # last full month 2025-12
+    assert page.heading.text() == "西峡县 2025年1—12月 跨境电商主要指标"
+    assert page.plan_note.text().endswith("市级尚未向本单位分解2025年度目标，与上年同期比较")
+    assert "宛政〔2021〕21号" in page.plan_note.text()
+    assert page.flow_cards["VOLUME"].value_text() == "1,200.00 万元"    # 12 × (80 + 20) 万元
+    assert "年度目标" not in page.flow_cards["VOLUME"].detail_text()

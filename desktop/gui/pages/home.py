@@ -26,6 +26,17 @@ PAGE_STYLE = CARD_STYLE + """
 """
 
 
+def plan_note(figs: Figures) -> str:
+    """Which yardstick the figures are measured against: the plan's targets, or last year."""
+    if figs.plan is None:
+        return NO_PLAN_NOTE
+    doc = f"（{figs.plan.doc_no}）" if figs.plan.doc_no else ""
+    year = figs.period.year
+    if any(r.target is not None for r in figs.rows):
+        return f"对照规划：{figs.plan.name}{doc}，{year}年度目标"
+    return f"规划：{figs.plan.name}{doc}。市级尚未向本单位分解{year}年度目标，与上年同期比较"
+
+
 def growth_text(growth: Decimal | None) -> str:
     if growth is None:
         return "同比：上年同期无数据"
@@ -201,11 +212,7 @@ class HomePage(QScrollArea):
         figs = data.figures
         scope = "全市" if figs.unit_code == CITY_CODE else figs.unit_name
         self.heading.setText(f"{scope} {figs.period.year}年{figs.period.ytd_label} 跨境电商主要指标")
-        if figs.plan is not None:
-            doc = f"（{figs.plan.doc_no}）" if figs.plan.doc_no else ""
-            self.plan_note.setText(f"对照规划：{figs.plan.name}{doc}，{figs.period.year}年度目标")
-        else:
-            self.plan_note.setText(NO_PLAN_NOTE)
+        self.plan_note.setText(plan_note(figs))
         for key, card in self.flow_cards.items():
             row = figs.row(key)
             card.set_figures(amount_text(row, row.ytd, data.money_unit), flow_card_lines(row, data))
