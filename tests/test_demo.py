@@ -106,7 +106,9 @@ def test_county_enterprises_are_plausible(county_demo) -> None:
 def test_county_submissions_deadlines_tasks(county_demo) -> None:
     store, _ = county_demo
     states = dict(store.conn.execute("SELECT period, state FROM submission"))
-    assert len(states) == 58 and "2025-11" not in states and set(states.values()) == {"submitted"}
+    months = [p for p in states if "Q" not in p]
+    assert len(months) == 58 and "2025-11" not in states and set(states.values()) == {"submitted"}
+    assert len(states) - len(months) == 19 and "2025Q3" in states  # quarterly returns 2021Q1..2025Q3
     assert store.scalar("SELECT count(*) FROM submission WHERE version = 2 AND reason LIKE '按市综试办退回意见更正%'") == 1
     assert store.scalar("SELECT count(*) FROM return_note WHERE resolved_at IS NOT NULL") == 1
     assert store.scalar("SELECT due_date FROM deadline WHERE period = '2024-12'") == "2025-01-10"

@@ -259,6 +259,8 @@ class _Generator:
                     reason = f"按市综试办退回意见更正：{note}"
                 at = updated
             self.sink.add("submission", (unit, mo.key, state, version, at, clerk, reason, updated))
+            if mo.month % 3 == 0:  # the quarterly figures (孵化企业) go up with the quarter's last month
+                self.sink.add("submission", (unit, f"{mo.year}Q{mo.month // 3}", "submitted", 1, at, clerk, None, at))
         return filled
 
     def _return_note(self, rng: random.Random, unit: str, period: str, note: str, created: str,
