@@ -50,7 +50,8 @@ def is_empty(figs: Figures) -> bool:
 
 
 def _t1_row(label: str, r: FigureRow, level: int) -> Row:
-    values = [label, r.unit, zero(r.value), zero(r.ytd), zero(r.ytd_last_year), r.growth, r.target, r.completion]
+    # None = not applicable (no last-year roster count; a quarterly figure mid-quarter): left blank
+    values = [label, r.unit, r.value, zero(r.ytd), r.ytd_last_year, r.growth, r.target, r.completion]
     return Row(values, level=level, money=r.storage_unit == "元", style="total" if level == 0 else "normal")
 
 
