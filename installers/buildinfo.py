@@ -25,13 +25,18 @@ QT_UNUSED_MODULES = (
     "location", "positioning", "sensors", "bluetooth", "nfc", "serial", "remoteobjects", "scxml",
     "statemachine", "graphs", "datavisualization", "shadertools", "httpserver", "networkauth",
     "virtualkeyboard", "eglfs", "sql", "test", "concurrent",
+    # Native Wayland: UOS/Kylin sessions are X11, and Wayland sessions run Qt through XWayland;
+    # leaving it out also drops the libwayland-* dependencies.
+    "wayland", "wlshell",
 )
 QT_FILE = re.compile(r"^(?:lib)?qt6?(?P<module>[a-z0-9]+?)(?:\.abi3)?\.(?:so|dll|pyd|pyi)(?:\.|$)")
 # Plugins for embedded displays, networking, input devices or image formats nobody sends.
 QT_UNUSED_PLUGIN_DIRS = ("egldeviceintegrations", "generic", "sqldrivers", "qmltooling",
-                         "multimedia", "position", "networkinformation", "tls", "designer")
+                         "multimedia", "position", "networkinformation", "tls", "designer",
+                         "wayland-decoration-client", "wayland-graphics-integration-client",
+                         "wayland-graphics-integration-server", "wayland-shell-integration")
 QT_UNUSED_PLUGIN_FILES = (
-    "qlinuxfb", "qeglfs", "qvnc", "qvkkhrdisplay", "qminimalegl", "qdirect2d",
+    "qwayland", "qlinuxfb", "qeglfs", "qvnc", "qvkkhrdisplay", "qminimalegl", "qdirect2d",
     "qgtk3",  # drags cairo/pango/gdk from the build host; the portal theme stays
     "qtiff", "qwebp", "qtga", "qwbmp", "qicns", "qpdf",
 )

@@ -114,5 +114,6 @@ CONTROL
 
 mkdir -p "$OUT"
 DEB="$OUT/${PKG}_${VERSION}_${ARCH}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >&2
+# xz -6 (default) makes a 42 MB package in about a minute; DEB_XZ_LEVEL=1 takes 17 s for 52 MB.
+dpkg-deb --root-owner-group -Zxz "-z${DEB_XZ_LEVEL:-6}" --build "$STAGE" "$DEB" >&2
 echo "$DEB"
