@@ -324,6 +324,37 @@ def test_second_instance_is_refused(qtbot, county_dir, monkeypatch):
     again.unlock()
 
 
+HOLDER = """
+import sys, time
+from pathlib import Path
+from desktop.gui import app
+from desktop.storage.paths import DataDir
+app.ensure_app()
+lock = app.acquire_instance_lock(DataDir(Path(sys.argv[1])))
+print("locked" if lock else "refused", flush=True)
+time.sleep(60)
+"""
+
+
+def test_lock_held_by_another_process_refuses_until_it_dies(qtbot, county_dir):
+    import os
+
+    from desktop.gui import app
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(county_dir)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert app.acquire_instance_lock(DataDir(county_dir)) is None
+    finally:
+        holder.kill()                      # a crashed copy leaves its lock file behind ...
+        holder.wait(10)
+    lock = app.acquire_instance_lock(DataDir(county_dir))
+    assert lock is not None                # ... which is recognised as stale and taken over
+    lock.unlock()
+
+
 @pytest.mark.qt_no_exception_capture
 def test_unhandled_error_shows_dialog_naming_log_and_keeps_running(qtbot, data_dir, monkeypatch):
     from desktop.gui import app
