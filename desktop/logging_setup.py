@@ -66,9 +66,11 @@ def setup_logging(logs_dir: Path, *, level: int = logging.INFO) -> Path | None:
         handler: logging.Handler = RotatingFileHandler(path, max_bytes=MAX_BYTES, backup_count=BACKUP_COUNT)
         result: Path | None = path
     except OSError as exc:
-        handler = logging.StreamHandler(sys.stderr)
+        # A windowed (frozen) build has no stderr at all: then there is nowhere to log.
+        handler = logging.StreamHandler(sys.stderr) if sys.stderr is not None else logging.NullHandler()
         result = None
-        print(f"日志文件“{path}”无法写入：{exc.strerror or exc}", file=sys.stderr)
+        if sys.stderr is not None:
+            print(f"日志文件“{path}”无法写入：{exc.strerror or exc}", file=sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
     setattr(handler, _MARK, True)
     root.addHandler(handler)

@@ -550,3 +550,14 @@ def test_home_page_today_is_last_full_month(qtbot, county_dir):
         data = load_home_data(store, "411323", date(2026, 1, 10))
     assert str(data.figures.period) == "2025-12" and data.figures.plan is not None
     assert len(data.this_year) == 12 and len(data.last_year) == 12
+
+
+def test_log_folder_not_writable_falls_back_without_stopping(tmp_path, capsys):
+    from desktop import logging_setup
+
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_text("x", encoding="utf-8")            # logs/ cannot be created under a file
+    assert logging_setup.setup_logging(blocker / "logs") is None
+    assert "无法写入" in capsys.readouterr().err
+    logging.getLogger("desktop.test").warning("仍然可以记录")
+    assert logging_setup.current_log_file() is None

@@ -115,9 +115,13 @@ def install_excepthook(log_file: Path | None, parent: QWidget | None = None, *, 
             return
         log.error("未处理的错误\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
         if not interactive:
-            traceback.print_exception(exc_type, exc, tb)
-            print(f"自检失败：{exc_type.__name__}: {exc}（日志：{log_file}）", file=sys.stderr, flush=True)
-            sys.stdout.flush()
+            try:  # a windowed (frozen) build has no stderr: then the exit code and log must do
+                traceback.print_exception(exc_type, exc, tb)
+                print(f"自检失败：{exc_type.__name__}: {exc}（日志：{log_file}）", file=sys.stderr, flush=True)
+                sys.stdout.flush()
+            except (AttributeError, OSError):
+                pass
+            logging.shutdown()
             os._exit(EXIT_REFUSED)  # inside a Qt callback an exception would not end the program
         if QApplication.instance() is None:
             sys.__excepthook__(exc_type, exc, tb)
