@@ -148,7 +148,7 @@ def drop_system_libs(*tocs: list) -> tuple[list, ...]:
 
 def deb_depends(glibc: str) -> str:
     """The control file's Depends: libc of the build host, base needs, every left-out library."""
-    seen: list[str] = [f"libc6 (>= {glibc})"]
+    seen: list[str] = [f"libc6 (>= {glibc})" if glibc else "libc6"]
     for dep in (*BASE_DEPENDS, *SYSTEM_LIBS.values()):
         if dep not in seen:
             seen.append(dep)
@@ -215,8 +215,8 @@ def main(argv: list[str]) -> int:
         print(app_version())
     elif argv[:1] == ["nsis-defines"]:
         print("\n".join(nsis_defines(argv[1] if len(argv) > 1 else None)))
-    elif argv[:1] == ["deb-depends"] and len(argv) == 2:
-        print(deb_depends(argv[1]))
+    elif argv[:1] == ["deb-depends"] and len(argv) <= 2:
+        print(deb_depends(argv[1] if len(argv) == 2 else ""))
     elif argv[:1] == ["get"] and len(argv) == 2:
         print(product()[argv[1]])
     else:

@@ -37,7 +37,7 @@ done
 glibc_floor() {
     find "$BUNDLE" -type f \( -name '*.so*' -o -perm -u+x \) -print0 \
         | xargs -0 objdump -T 2>/dev/null \
-        | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1
+        | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1 || true
 }
 
 STAGE="$(mktemp -d)"
@@ -102,7 +102,7 @@ Version: $VERSION
 Architecture: $ARCH
 Maintainer: $MAINTAINER
 Installed-Size: $(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
-Depends: $(info deb-depends "$GLIBC")
+Depends: $(info deb-depends $GLIBC)
 Recommends: shared-mime-info, desktop-file-utils, hicolor-icon-theme
 Section: misc
 Priority: optional
