@@ -103,23 +103,6 @@ def test_municipal_home_against_plan_targets(qtbot, municipal_store, municipal_d
     assert html.startswith("<table") and "<th" in html and "状态" in html and "滞后" in html
 
 
-def test_prefetched_home_data_equals_direct_and_is_used_once(county_data, county_dir, tmp_path):
-    from desktop.gui.pages.home_data import load_home_data, start_prefetch, take_prefetched
-    from desktop.storage.paths import DataDir
-
-    dd = DataDir(county_dir)
-    start_prefetch(dd)
-    data = take_prefetched(dd, "411323", None)
-    direct = load_home_data(county_data, "411323")
-    assert data is not None and data.figures.rows == direct.figures.rows
-    assert data.this_year == direct.this_year and data.last_year == direct.last_year
-    assert take_prefetched(dd, "411323", None) is None          # used once
-    start_prefetch(dd)
-    assert take_prefetched(DataDir(tmp_path / "其他"), "411323", None) is None  # another folder
-    start_prefetch(dd)
-    assert take_prefetched(dd, "411324", None) is None          # another unit
-
-
 def test_later_refresh_runs_in_worker_and_shows_new_data(qtbot, county_data, county_dir):
     page = make_page(qtbot, county_data, county_dir, date(2026, 12, 3))
     first = page.data

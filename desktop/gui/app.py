@@ -1,9 +1,8 @@
 """Entry point of the window (`cbec-desktop`, `python -m desktop`): data folder, single-instance
 lock, log file, crash dialog, first-run dialog, main window, optional file to open.
 
-Start-up order matters for speed: arguments are parsed and the home page's figures start
-computing in a background thread (pages.home_data) before PySide6 is imported, so the SQL runs
-while Qt loads. That is why Qt is imported inside the functions here.
+Qt is imported inside the functions, so importing this module (e.g. for its helpers) stays
+light; start-up speed is measured by tests/benchmarks/bench_startup.py.
 """
 from __future__ import annotations
 
@@ -184,9 +183,6 @@ def open_file(window: MainWindow, path: str) -> None:
 def run(argv: Sequence[str] | None = None, *, exec_loop: bool = True) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     dd = DataDir(resolve_data_dir(args.data_dir))
-    from desktop.gui.pages.home_data import start_prefetch
-
-    start_prefetch(dd)  # before Qt is imported: see the module docstring
     app = ensure_app()
     try:
         lock = acquire_instance_lock(dd)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollA
 from desktop.core.money import format_money
 from desktop.gui.context import AppContext
 from desktop.gui.widgets.cards import CARD_STYLE, FigureCard
-from desktop.gui.pages.home_data import HomeData, load_home_data, take_prefetched
+from desktop.gui.pages.home_data import HomeData, load_home_data
 from desktop.storage.figures import FigureRow, Figures, MilestoneResult
 from desktop.storage.reference import CITY_CODE
 
@@ -184,12 +184,11 @@ class HomePage(QScrollArea):
 
     # -- filling ------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """First fill at once (prefetched by the entry point when possible); later refreshes
+        """First fill at once (the window's first picture shows real figures); later refreshes
         (page shown again, data changed) run in a worker thread so the window never stalls."""
         unit = None if self.ctx.is_municipal else self.ctx.unit_code
         if self.data is None:
-            data = take_prefetched(self.ctx.data_dir, unit, self.today)
-            self.show_data(data or load_home_data(self.ctx.store, unit, self.today))
+            self.show_data(load_home_data(self.ctx.store, unit, self.today))
             return
         self._generation += 1
         generation, today, ctx = self._generation, self.today, self.ctx

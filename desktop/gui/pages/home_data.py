@@ -1,18 +1,15 @@
-"""What the home page shows, computed without Qt — and computed early: the entry point starts
-`start_prefetch` before it imports PySide6, so the figure engine's SQL (which releases the GIL)
-runs while Qt loads and the window is built."""
+"""What the home page shows, computed without Qt (so a worker thread can compute it too).
+
+A prefetch in a thread started before PySide6 was imported was tried and measured: GIL
+contention ate the gain (bench_startup median equal with and without), so it is not done."""
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from desktop.core.periods import Period
-from desktop.storage.paths import DataDir
 
-log = logging.getLogger(__name__)
 CITY_CODE = "411300"
 
 
@@ -37,60 +34,3 @@ def load_home_data(store, unit_code: str | None, today: date | None = None) -> H
     this_year = monthly_series(store, "VOLUME", unit, Period.month(y, 1), period)
     last_year = monthly_series(store, "VOLUME", unit, Period.month(y - 1, 1), Period.month(y - 1, 12))
     return HomeData(figs, "亿元" if unit is None else "万元", this_year, last_year, unit, today)
-
-
-class _Prefetch(threading.Thread):
-    def __init__(self, dd: DataDir) -> None:
-        super().__init__(name="home-prefetch", daemon=True)
-        self.dd = dd
-        self.result: HomeData | None = None
-
-    def run(self) -> None:
-        try:
-            self.result = _compute(self.dd)
-        except Exception:  # noqa: BLE001 — the page simply computes again and shows any error
-            log.warning("home page prefetch failed", exc_info=True)
-
-
-def _compute(dd: DataDir) -> HomeData | None:
-    from desktop.storage.db import Store, connect, schema_version
-
-    # Read-only, and only when no migration is due: the GUI thread's Store.open migrates.
-    conn = connect(dd.db_path, readonly=True)
-    try:
-        if conn.execute("PRAGMA user_version").fetchone()[0] != schema_version():
-            return None
-        store = Store(conn, dd)
-        role, unit = store.role, store.unit_code
-        if role is None:
-            return None
-        return load_home_data(store, None if role == "municipal" else unit)
-    finally:
-        conn.close()
-
-
-_prefetch: _Prefetch | None = None
-
-
-def start_prefetch(dd: DataDir) -> None:
-    """Begin computing the home page's data for the database in `dd` in a background thread."""
-    global _prefetch
-    if dd.db_path.exists():
-        _prefetch = _Prefetch(dd)
-        _prefetch.start()
-
-
-def take_prefetched(dd: DataDir, unit_code: str | None, today: date | None) -> HomeData | None:
-    """The prefetched data if it is for this folder, unit and day; used once, then dropped."""
-    global _prefetch
-    job, _prefetch = _prefetch, None
-    if job is None or job.dd.root != dd.root:
-        return None
-    job.join(30)
-    data = job.result
-    unit = None if unit_code in (None, CITY_CODE) else unit_code
-    if data is None or data.unit_code != unit or today is not None:
-        return None
-    if data.figures.period != Period.last_full_month():
-        return None
-    return data
