@@ -115,12 +115,16 @@ def test_app_icon_is_a_multi_size_windows_icon_and_pngs() -> None:
 
 
 # ---- NSIS -----------------------------------------------------------------------------------------
+PAYLOAD_NOISE = 400_000
+
+
 def make_windows_payload(folder: Path) -> Path:
     """A stand-in for the PyInstaller folder: the file names the script refers to."""
     (folder / "_internal" / "db" / "migrations").mkdir(parents=True)
     (folder / "南阳跨境电商填报.exe").write_bytes(b"MZ gui stand-in")
     (folder / "cbec.exe").write_bytes(b"MZ cli stand-in")
     (folder / "_internal" / "db" / "migrations" / "0001_initial.sql").write_text("-- test\n")
+    (folder / "_internal" / "noise.bin").write_bytes(os.urandom(PAYLOAD_NOISE))  # incompressible
     (folder / "portable").write_text("")  # the script must delete it after copying
     return folder
 
@@ -137,6 +141,7 @@ def test_nsis_script_compiles_against_a_payload(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     exe = out.read_bytes()
     assert exe[:2] == b"MZ"
+    assert len(exe) > PAYLOAD_NOISE  # the payload folder went in
     # 64-bit PE (machine 0x8664) carrying the version resource built from product.json
     pe = struct.unpack_from("<I", exe, 0x3C)[0]
     assert exe[pe:pe + 4] == b"PE\0\0" and struct.unpack_from("<H", exe, pe + 4)[0] == 0x8664

@@ -249,7 +249,7 @@ Section "-program" SecProgram
     Delete "$INSTDIR\${GUI_EXE}"
     Delete "$INSTDIR\${CLI_EXE}"
   ${EndIf}
-  File /r "${PAYLOAD}/*"
+  File /r "${PAYLOAD}\*"
   Delete "$INSTDIR\portable"   ; an installed program keeps data per user
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
