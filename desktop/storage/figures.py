@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Iterable
 
 from desktop.core.money import format_money, growth_percent
@@ -181,17 +182,18 @@ _Sums = dict[tuple[str, str], dict[str, int]]  # (indicator, category) -> period
 def _load_sums(store: Store, since_year: int, unit: str | None, *, by_unit: bool = False) -> dict[str, _Sums]:
     """Values since `since_year` grouped by (unit or '*', indicator, category, period).
 
-    The GROUP BY follows the covering index indicator_value_agg, so SQLite needs no sort."""
+    The GROUP BY follows the covering index indicator_value_agg, so SQLite needs no sort.
+    Typed control totals (category 'TOTAL') are checks on the parts, not figures: skipped."""
     where, params = _unit_filter(unit)
     out: dict[str, _Sums] = defaultdict(lambda: defaultdict(dict))
     if by_unit:
         sql = (f"SELECT indicator_code, category, period, unit_code, SUM(value) FROM indicator_value"
-               f" WHERE period >= ?{where} GROUP BY 1, 2, 3, 4")
+               f" WHERE period >= ? AND category != 'TOTAL'{where} GROUP BY 1, 2, 3, 4")
         for ind, cat, per, u, total in store.conn.execute(sql, (f"{since_year:04d}", *params)):
             out[u][(ind, cat)][per] = total
         return out
     sql = (f"SELECT indicator_code, category, period, SUM(value) FROM indicator_value"
-           f" WHERE period >= ?{where} GROUP BY 1, 2, 3")
+           f" WHERE period >= ? AND category != 'TOTAL'{where} GROUP BY 1, 2, 3")
     star = out["*"]
     for ind, cat, per, total in store.conn.execute(sql, (f"{since_year:04d}", *params)):
         star[(ind, cat)][per] = total
@@ -202,18 +204,20 @@ def _frequencies(store: Store) -> dict[str, str]:
     return dict(store.conn.execute("SELECT code, frequency FROM indicator"))
 
 
-def _span_keys(freq: str, period: Period, first_year: int | None = None) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=4096)
+def _span_keys(freq: str, period: Period, first_year: int | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(this period's keys, year-to-date keys) for an indicator of `freq`; with first_year the
-    second list runs from January of first_year instead (cumulative)."""
+    second list runs from January of first_year instead (cumulative). Cached: pure and hot."""
+    last, y0 = period.last_month, first_year or period.year
     if freq == "month":
-        cur = period.month_keys()
-        start = Period.month(first_year or period.year, 1)
-        span = [str(p) for p in _months(start, Period.month(period.year, period.last_month))]
+        cur = tuple(f"{period.year}-{m:02d}" for m in range(period.first_month, last + 1))
+        span = tuple(f"{y}-{m:02d}" for y in range(y0, period.year + 1)
+                     for m in range(1, (12 if y < period.year else last) + 1))
         return cur, span
     # quarterly: a quarter counts once the span includes its last month
-    cur = [str(q) for q in _quarters_in(period)]
-    years = range(first_year or period.year, period.year + 1)
-    span = [f"{y}Q{q}" for y in years for q in range(1, 5) if y < period.year or 3 * q <= period.last_month]
+    cur = tuple(str(q) for q in _quarters_in(period))
+    span = tuple(f"{y}Q{q}" for y in range(y0, period.year + 1) for q in range(1, 5)
+                 if y < period.year or 3 * q <= last)
     return cur, span
 
 
@@ -436,7 +440,7 @@ def monthly_series(store: Store, key: str, unit_code: str | None, start: Period 
     args = [x for i, c in sources for x in ((i,) if c is None else (i, c))]
     got = dict(store.conn.execute(
         f"SELECT period, SUM(value) FROM indicator_value WHERE period BETWEEN ? AND ? AND length(period) = 7"
-        f" AND ({conds}){where} GROUP BY period", (first, last, *args, *params)))
+        f" AND category != 'TOTAL' AND ({conds}){where} GROUP BY period", (first, last, *args, *params)))
     return [(str(p), got.get(str(p), 0)) for p in _months(Period.parse(first), Period.parse(last))]
 
 
