@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +57,8 @@ def now_iso() -> str:
 
 
 def new_uid() -> str:
+    import uuid  # not at start-up: uuid pulls in platform probing
+
     return uuid.uuid4().hex
 
 
