@@ -51,6 +51,26 @@ def emit(args: argparse.Namespace, payload: Any, text: str) -> None:
         print(text)
 
 
+def _start_log(args: argparse.Namespace):
+    """Log the command to <data>/logs/cbec.log when the data folder exists (never create it:
+    a refused `init` must leave no folder behind)."""
+    import logging
+
+    from desktop.storage.paths import DataDir, resolve_data_dir
+
+    log = logging.getLogger("cbec.cli")
+    try:
+        dd = DataDir(resolve_data_dir(args.data_dir))
+        if dd.db_path.exists():
+            from desktop.logging_setup import setup_logging
+
+            setup_logging(dd.logs)
+            log.info("cbec %s", " ".join(sys.argv[1:]))
+    except OSError:
+        pass  # logging must never stop a command
+    return log
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -60,9 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 pass
     parser = build_parser()
     args = parser.parse_args(argv)
+    log = _start_log(args)
     try:
         return int(args.handler(args) or 0)
     except CbecError as exc:
+        log.info("refused: %s", exc)
         if getattr(args, "json", False):
             print(json.dumps({"error": exc.message, "detail": exc.detail}, ensure_ascii=False))
         print(f"错误：{exc}", file=sys.stderr)
