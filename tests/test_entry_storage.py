@@ -114,12 +114,14 @@ def test_total_not_equal_to_parts_is_a_warning(county_store):
     assert entry.validate_entry(county_store, UNIT, "2025-09", vals) == []
 
 
-def test_total_is_never_stored(county_store):
-    with pytest.raises(ValidationError, match="“跨境电商出口额”的合计由分项自动计算，不单独保存"):
-        _save(county_store, "2025-09", {("CBEC_EXPORT", "9610"): 1, ("CBEC_EXPORT", TOTAL_CATEGORY): 1})
+def test_total_only_for_disaggregated_indicators(county_store):
+    with pytest.raises(ValidationError, match="指标“培训人次”没有分项，不能单独填报合计"):
+        _save(county_store, "2025-09", {("CBEC_EXPORT", "9610"): 1, ("TRAINEES", TOTAL_CATEGORY): 1})
     assert county_store.scalar("SELECT count(*) FROM indicator_value") == 0
-    _save(county_store, "2025-09", {("CBEC_EXPORT", "9610"): 1, ("CBEC_EXPORT", "9710"): 2})
-    assert entry.entry_grid(county_store, UNIT, "2025-09").rows[0].computed_total() == 3
+    _save(county_store, "2025-09", {("CBEC_EXPORT", "9610"): 1, ("CBEC_EXPORT", "9710"): 2,
+                                    ("CBEC_EXPORT", TOTAL_CATEGORY): 3})
+    row = entry.entry_grid(county_store, UNIT, "2025-09").rows[0]
+    assert row.computed_total() == 3 and row.total.value == 3  # the parts' sum never includes the total
 
 
 def test_trains_require_teu(county_store):

@@ -137,19 +137,65 @@ def test_tab_skips_section_rows_and_labels(page):
     assert page.model.key_at(prv) == ("CBEC_EXPORT", "OTHER")
 
 
-def test_total_column_is_computed_and_read_only(page):
-    m = page.model
+def test_total_column_computed_until_a_control_total_is_typed(page):
+    m, store = page.model, page.ctx.store
+    key = ("CBEC_IMPORT", TOTAL_CATEGORY)
     _type(page, ("CBEC_IMPORT", "9610"), "10")
     _type(page, ("CBEC_IMPORT", "OTHER"), "2.5")
-    total = m.index_of(("CBEC_IMPORT", TOTAL_CATEGORY))
-    assert m.data(total) == "12.50"
-    assert not m.flags(total) & Qt.ItemFlag.ItemIsEditable
-    assert not m.setData(total, "99")
+    total = m.index_of(key)
+    assert m.data(total) == "12.50" and m.data(total, Qt.ItemDataRole.EditRole) == ""
+    assert m.data(total, Qt.ItemDataRole.FontRole).italic()  # computed: the sum of the parts
+    assert m.data(total, Qt.ItemDataRole.ToolTipRole).startswith("跨境电商进口额·合计（分项之和）\n")
+    assert m.flags(total) & Qt.ItemFlag.ItemIsEditable
     page.view.setCurrentIndex(total)
     assert page.cell_info.text().startswith("本期：12.50 万元")
-    assert not page.comment.isEnabled()
+    assert not page.comment.isEnabled()  # nothing typed, nothing to explain
+
+    assert m.setData(total, "13")  # the customs total the clerk received
+    assert m.pending[key] == 130_000
+    assert m.data(total) == "13.00" and m.data(total, Qt.ItemDataRole.FontRole) is None
+    assert _bg(m, key) == WARNING_BG
+    caption = "跨境电商进口额·合计（填报数，分项之和为 12.50万元）"
+    assert m.data(total, Qt.ItemDataRole.ToolTipRole).startswith(caption + "\n")
+    assert page.cell_title.text() == caption
+    assert "合计 13.00万元 与分项之和 12.50万元 不相等" in page.cell_issues.text()
+    assert page.summary.text() == "1 个警告待填写说明（有未保存的修改）"
+    assert page.comment.isEnabled()
+    page.comment.setPlainText("海关统计含跨月申报的清单")
+    assert _bg(m, key) == EXPLAINED_BG
+    assert page.save()
+    assert store.query("SELECT value, comment FROM indicator_value WHERE category = 'TOTAL'") == [
+        {"value": 130_000, "comment": "海关统计含跨月申报的清单"}]
+    total = m.index_of(key)
+    assert (m.data(total), _bg(m, key), page.summary.text()) == ("13.00", EXPLAINED_BG, "1 个警告已说明")
+
+    _type(page, ("CBEC_IMPORT", "OTHER"), "3")  # the parts now add up to the total
+    assert m.cell_level(key) is None and page.summary.text() == "校验通过（有未保存的修改）"
+    page.view.setFocus()
+    page.view.setCurrentIndex(total)
+    _key(page.view, Qt.Key.Key_Delete)  # clearing the 合计 deletes the typed total
+    assert m.pending[key] is None
+    assert m.data(total) == "13.00" and m.data(total, Qt.ItemDataRole.FontRole).italic()
+    assert page.cell_title.text() == "跨境电商进口额·合计（分项之和）"
     page.save()
-    assert page.ctx.store.scalar("SELECT count(*) FROM indicator_value WHERE category = 'TOTAL'") == 0
+    assert store.scalar("SELECT count(*) FROM indicator_value WHERE category = 'TOTAL'") == 0
+    assert store.scalar("SELECT row_key FROM audit_log WHERE action = 'delete'") == "411323/2025-09/CBEC_IMPORT/TOTAL"
+
+
+def test_unexplained_total_blocks_submit(page):
+    _type(page, ("CBEC_EXPORT", "9710"), "120")
+    _type(page, ("CBEC_EXPORT", TOTAL_CATEGORY), "121")
+    page.submit()
+    assert "有 1 个问题，处理后才能报送" in page.errors[-1]
+    assert entry.submission_state(page.ctx.store, UNIT, "2025-09").state == "open"
+    page.view.setCurrentIndex(page.model.index_of(("CBEC_EXPORT", TOTAL_CATEGORY)))
+    page.comment.setPlainText("海关总数含退运")
+    page.submit()
+    assert entry.submission_state(page.ctx.store, UNIT, "2025-09").state == "submitted"
+    m = page.model
+    total = m.index_of(("CBEC_EXPORT", TOTAL_CATEGORY))
+    assert m.read_only and not m.flags(total) & Qt.ItemFlag.ItemIsEditable and not m.setData(total, "")
+    assert m.data(total) == "121.00"
 
 
 def test_submit_refused_then_submitted_and_locked(page):

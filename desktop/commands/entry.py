@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     action("show", "显示本期填报表（含上期、上年同期）", cmd_show)
     a = action("set", "录入数值：指标[.分项]=数值（金额单位万元），空值删除", cmd_set, unit=False)
-    a.add_argument("values", nargs="+", metavar="CODE[.CAT]=VALUE", help="如 CBEC_EXPORT.9610=1234.5 TRAINEES=120")
+    a.add_argument("values", nargs="+", metavar="CODE[.CAT]=VALUE", help="如 CBEC_EXPORT.9610=1234.5 TRAINEES=120；"
+                   "CBEC_EXPORT.TOTAL=… 为合计（如海关提供的总数，与分项之和核对）")
     a.add_argument("--comment", action="append", default=[], metavar="CODE[.CAT]=说明", help="对预警的说明")
     action("check", "按指标规则校验本期数据", cmd_check)
     action("submit", "报送并锁定本期", cmd_submit, unit=False)
@@ -76,7 +77,7 @@ def _parse_pairs(items: list[str], what: str) -> dict[tuple[str, str], str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from desktop.storage.entry import entry_grid
+    from desktop.storage.entry import TOTAL_CATEGORY, entry_grid
 
     with open_store(args) as store:
         grid = entry_grid(store, _unit(store, args), args.period)
@@ -84,7 +85,8 @@ def cmd_show(args: argparse.Namespace) -> int:
                        "指标\t分项\t本期\t上期\t上年同期\t说明"]
     for r in grid.rows:
         ind = r.indicator
-        for cat, c in r.cells.items():
+        cells = list(r.cells.items()) + ([(TOTAL_CATEGORY, r.total)] if r.total and r.total.value is not None else [])
+        for cat, c in cells:
             rows.append({"indicator": ind.code, "category": cat, "name": ind.label(cat), "unit": ind.unit,
                          "value": c.value, "previous": c.previous, "last_year": c.last_year, "comment": c.comment})
             lines.append("\t".join([ind.name, ind.category_name(cat) or "—", ind.format(c.value) or "—",

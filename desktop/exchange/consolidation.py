@@ -167,7 +167,7 @@ def _declared_totals(store: Store, unit: str, declared: dict[str, Any] | None) -
     have: dict[str, dict[str, int]] = {}
     for period, code, total in store.conn.execute(
             "SELECT period, indicator_code, sum(value) FROM indicator_value WHERE unit_code = ?"
-            " GROUP BY period, indicator_code", (unit,)):
+            " AND category != 'TOTAL' GROUP BY period, indicator_code", (unit,)):
         have.setdefault(period, {})[code] = total
     bad = [f"{p} {c}：报送 {v}，入库 {have.get(p, {}).get(c)}" for p, vals in want.items() if isinstance(vals, dict)
            for c, v in vals.items() if have.get(p, {}).get(c) != v]
@@ -182,7 +182,7 @@ def volume_vs_ledger(store: Store, unit: str) -> list[Finding]:
     # Only years with all twelve months reported: a year-to-date total is not comparable.
     reported = dict(store.conn.execute(
         "SELECT substr(period, 1, 4), sum(value) FROM indicator_value WHERE unit_code = ?"
-        " AND indicator_code IN ('CBEC_EXPORT', 'CBEC_IMPORT') GROUP BY 1"
+        " AND category != 'TOTAL' AND indicator_code IN ('CBEC_EXPORT', 'CBEC_IMPORT') GROUP BY 1"
         " HAVING count(DISTINCT period) = 12", (unit,)).fetchall())
     ledger = store.conn.execute(
         "SELECT v.year, sum(v.amount) FROM enterprise_volume v JOIN enterprise e ON e.id = v.enterprise_id"

@@ -56,7 +56,8 @@ class _Describer:
     def indicator(self, code: str, category: str) -> str:
         name = self.ind.get(code, (code, ""))[0]
         if category:
-            name += f"（{self.cat.get((self.cat_set.get(code), category), category)}）"
+            fallback = "合计" if category == "TOTAL" else category  # a typed control total
+            name += f"（{self.cat.get((self.cat_set.get(code), category), fallback)}）"
         return name
 
     def value(self, code: str, v: Any) -> str:

@@ -71,11 +71,12 @@ def _period_key(text: str) -> tuple:
 
 
 def _county_totals(store: Store, unit: str) -> dict[str, Any]:
-    """Totals declared by the sender; the municipal side re-computes them after import."""
+    """Totals declared by the sender; the municipal side re-computes them after import.
+    Sums of the parts: typed control totals (category 'TOTAL') travel as rows but are not added."""
     ind: dict[str, dict[str, int]] = defaultdict(dict)
     for period, code, total in store.conn.execute(
             "SELECT period, indicator_code, sum(value) FROM indicator_value WHERE unit_code = ?"
-            " GROUP BY period, indicator_code", (unit,)):
+            " AND category != 'TOTAL' GROUP BY period, indicator_code", (unit,)):
         ind[period][code] = total
     counts = {s.name: store.scalar(f"SELECT count(*) FROM {s.name} WHERE unit_code = ? AND deleted_at IS NULL",
                                    (unit,))

@@ -1,6 +1,7 @@
 """Table model of the 数据填报 grid: section rows + one row per indicator, columns = the
 indicator's disaggregation options plus 合计; typed values stay pending until saved and are
-validated against the catalogue rules as they are typed."""
+validated against the catalogue rules as they are typed. The 合计 shows the sum of the parts
+(grey italics) unless the clerk types a control total there, which is then checked against it."""
 from __future__ import annotations
 
 import unicodedata
@@ -100,6 +101,8 @@ class EntryGridModel(QAbstractTableModel):
                 self.lines.append(_Line(None, ind.options, _SET_TITLES.get(ind.category_set, ind.category_set or "")))
             self.lines.append(_Line(row, ind.options))
             self._stored.update({(ind.code, c): cell for c, cell in row.cells.items()})
+            if row.total is not None:
+                self._stored[(ind.code, TOTAL_CATEGORY)] = row.total
         self.width = max((len(line.options) for line in self.lines), default=1)
 
     # -- Qt model interface -----------------------------------------------------------------------
@@ -122,8 +125,7 @@ class EntryGridModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        key = self.key_at(index)
-        if key is not None and key[1] != TOTAL_CATEGORY and not self.read_only:
+        if self.key_at(index) is not None and not self.read_only:
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -182,11 +184,11 @@ class EntryGridModel(QAbstractTableModel):
 
     def _cell_data(self, key: Key, role: int):
         ind = self._inds[key[0]]
-        computed = key[1] == TOTAL_CATEGORY  # 合计: the sum of the parts, never typed
+        computed = self.is_computed(key)  # 合计 without a typed total: the sum of the parts
         if role == Qt.ItemDataRole.DisplayRole:
             if key in self.bad_text:
                 return self.bad_text[key][0]
-            return ind.format(self.computed_total(key[0]) if computed else self.value(key))
+            return ind.format(self.shown_value(key))
         if role == Qt.ItemDataRole.EditRole:
             if key in self.bad_text:
                 return self.bad_text[key][0]
@@ -224,7 +226,7 @@ class EntryGridModel(QAbstractTableModel):
 
     def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         key = self.key_at(index)
-        if key is None or key[1] == TOTAL_CATEGORY or role != Qt.ItemDataRole.EditRole or self.read_only:
+        if key is None or role != Qt.ItemDataRole.EditRole or self.read_only:
             return False
         self.set_value_text(key, "" if value is None else str(value))
         return True
@@ -281,8 +283,9 @@ class EntryGridModel(QAbstractTableModel):
         return bool(self.pending or self.pending_comments or self.bad_text)
 
     def commentable(self, key: Key) -> bool:
-        """A 说明 belongs to a typed value (not to the computed 合计, not in a locked period)."""
-        return not self.read_only and key[1] != TOTAL_CATEGORY and self.value(key) is not None
+        """A 说明 belongs to a typed value (a typed 合计 too, not the computed one; not in a
+        locked period)."""
+        return not self.read_only and self.value(key) is not None
 
     def indicator(self, code: str) -> Indicator:
         return self._inds[code]
@@ -291,9 +294,7 @@ class EntryGridModel(QAbstractTableModel):
         return key in self.pending or key in self.pending_comments
 
     def value(self, key: Key) -> int | None:
-        """The cell's current value (typed or stored); the 合计 column gives the sum of the parts."""
-        if key[1] == TOTAL_CATEGORY:
-            return self.computed_total(key[0])
+        """The cell's typed value (pending or stored); for 合计 the typed control total, if any."""
         if key in self.pending:
             return self.pending[key]
         cell = self._stored.get(key)
@@ -304,6 +305,24 @@ class EntryGridModel(QAbstractTableModel):
             return self.pending_comments[key] or ""
         cell = self._stored.get(key)
         return (cell.comment or "") if cell else ""
+
+    def is_computed(self, key: Key) -> bool:
+        """True for a 合计 cell without a typed total (it shows the sum of the parts)."""
+        return key[1] == TOTAL_CATEGORY and self.value(key) is None and key not in self.bad_text
+
+    def shown_value(self, key: Key) -> int | None:
+        """What the cell shows: the typed value, or for an untyped 合计 the sum of the parts."""
+        return self.computed_total(key[0]) if self.is_computed(key) else self.value(key)
+
+    def caption(self, key: Key) -> str:
+        """The cell's name; a 合计 says whether it is typed or the sum of the parts."""
+        ind = self._inds[key[0]]
+        if key[1] != TOTAL_CATEGORY:
+            return ind.label(key[1])
+        if self.is_computed(key):
+            return f"{ind.name}·合计（分项之和）"
+        parts = self.computed_total(key[0])
+        return f"{ind.name}·合计（填报数，分项之和为 {ind.format_with_unit(parts or 0)}）"
 
     def computed_total(self, code: str, which: str = "value") -> int | None:
         ind = self._inds[code]
@@ -357,7 +376,7 @@ class EntryGridModel(QAbstractTableModel):
         return level, [i.message for i in found]
 
     def growth(self, key: Key) -> Decimal | None:
-        v = self.computed_total(key[0]) if key[1] == TOTAL_CATEGORY else self.value(key)
+        v = self.shown_value(key)
         ly = self.comparison(key)[1]
         return growth_percent(v, ly) if isinstance(v, int) and ly else None
 
@@ -365,7 +384,7 @@ class EntryGridModel(QAbstractTableModel):
         ind = self._inds[key[0]]
         prev, ly = self.comparison(key)
         g = self.growth(key)
-        lines = [ind.label(key[1]),
+        lines = [self.caption(key),
                  f"上期（{self.grid.previous_period}）：{ind.format(prev) or '未填'}",
                  f"上年同期（{self.grid.last_year_period}）：{ind.format(ly) or '未填'}"]
         if g is not None:

@@ -66,7 +66,8 @@ def run_checks(store: Store) -> CheckReport:
 
     bad = [f"{r[0]} 的 {r[1]} 分类“{r[2]}”" for r in c.execute(
         "SELECT v.indicator_code, v.period, v.category FROM indicator_value v JOIN indicator i ON i.code = v.indicator_code"
-        " WHERE (i.category_set IS NULL AND v.category != '') OR (i.category_set IS NOT NULL AND NOT EXISTS ("
+        " WHERE (i.category_set IS NULL AND v.category != '') OR (i.category_set IS NOT NULL AND v.category != 'TOTAL'"
+        " AND NOT EXISTS ("
         "  SELECT 1 FROM category_option o WHERE o.set_code = i.category_set AND o.code = v.category)) LIMIT 50")]
     rep.add("指标分类", bad)
 

@@ -3,10 +3,12 @@
 Decisions (documented for reports and packages):
 - A month shows the monthly indicators, a quarter the quarterly ones (INCUBATED). Each period
   key is submitted and locked on its own, so a month's submission never locks quarterly data.
-- The 合计 of a disaggregated indicator is computed from its parts and never stored: every
-  reader (figures, packages, consolidation, `cbec check`) takes the stored categories as the parts.
-  A total given to `validate_entry` under ``TOTAL_CATEGORY`` (e.g. a total column of a clerk's
-  spreadsheet) is checked against the parts; `save_values` refuses it.
+- The 合计 of a disaggregated indicator is by default the sum of its parts. The clerk may also
+  type a control total (e.g. the customs total received for the month); it is stored as an
+  `indicator_value` row with category ``TOTAL_CATEGORY`` and checked against the parts: a
+  difference is a warning that needs a 说明 (stored on the TOTAL row) before the period can be
+  submitted. The parts stay the figures: every reader that sums categories (figures,
+  consolidation, package declared totals) skips TOTAL rows; packages still carry them as data.
 - Submission states: open -> submitted (locked) -> reopened (更正, version + 1) -> submitted …;
   a municipal return (退回修改) moves a submitted period to 'returned' with version + 1.
 """
@@ -96,7 +98,8 @@ class Indicator:
 @dataclass(frozen=True)
 class GridRow:
     indicator: Indicator
-    cells: dict[str, Cell]  # by category ('' when not disaggregated)
+    cells: dict[str, Cell]  # the parts, by category ('' when not disaggregated)
+    total: Cell | None = None  # typed control total (合计); None when not disaggregated
 
     def computed_total(self, which: str = "value") -> int | None:
         vals = [getattr(c, which) for c in self.cells.values() if getattr(c, which) is not None]
@@ -169,7 +172,7 @@ def entry_grid(store: Store, unit_code: str, period: str | Period) -> Grid:
     rows = []
     for ind in catalogue(store, p.kind):
         cells = {code: cell(ind.code, code) for code, _ in ind.options}
-        rows.append(GridRow(ind, cells))
+        rows.append(GridRow(ind, cells, cell(ind.code, TOTAL_CATEGORY) if ind.disaggregated else None))
     return Grid(unit_code, cur, prev, ly, rows, submission_state(store, unit_code, p))
 
 
@@ -193,6 +196,8 @@ def _check_keys(inds: dict[str, Indicator], p: Period, values: dict[Key, object]
         if ind is None:
             raise ValidationError(f"指标“{code}”不是{'月度' if p.kind == 'month' else '季度'}指标，不能在{p.label}填报",
                                   field=code)
+        if cat == TOTAL_CATEGORY and not ind.disaggregated:
+            raise ValidationError(f"指标“{ind.name}”没有分项，不能单独填报合计", field=ind.name)
         allowed = {c for c, _ in ind.options} | ({TOTAL_CATEGORY} if ind.disaggregated else set())
         if cat not in allowed:
             raise ValidationError(f"指标“{ind.name}”没有分项“{cat}”", field=ind.name)
@@ -244,7 +249,7 @@ def validate_entry(store: Store, unit_code: str, period: str | Period,
             if err:
                 issues.append(EntryIssue(ind.code, cat, "error", err))
                 continue
-            if v is None:
+            if v is None or cat == TOTAL_CATEGORY:  # a total's growth is its parts' growth
                 continue
             ly_v = data.get((ly, ind.code, cat), (None,))[0]
             msg = _growth_issue(ind, cat, v, ly_v)
@@ -303,17 +308,15 @@ def save_values(store: Store, unit_code: str, period: str | Period,
                 values: dict[Key, int | None], comments: dict[Key, str | None] | None = None,
                 *, operator: str) -> None:
     """Write typed figures and 说明 in one transaction; a value of None deletes the figure
-    (and its 说明). A 说明 for a cell without a value is dropped with it; a 合计 is refused (it is
-    computed from the parts). Audit-logged."""
+    (and its 说明). A 说明 for a cell without a value is dropped with it. A typed 合计 of a
+    disaggregated indicator is stored under TOTAL_CATEGORY (a control total); None removes it and
+    the 合计 is again the sum of the parts. Audit-logged."""
     p = _period(period)
     _check_writer(store, unit_code)
     inds = {i.code: i for i in catalogue(store, p.kind)}
     values = dict(values)
     comments = {k: ((v or "").strip() or None) for k, v in (comments or {}).items()}
     _check_keys(inds, p, {**comments, **values})
-    for code, cat in {**comments, **values}:
-        if cat == TOTAL_CATEGORY:
-            raise ValidationError(f"“{inds[code].name}”的合计由分项自动计算，不单独保存", field=inds[code].name)
     for (code, cat), v in values.items():
         err = _value_error(inds[code], cat, v)
         if err:

@@ -17,6 +17,7 @@ from desktop.gui.entry_model import COMPARE_ROLE, ERROR_BG, EXPLAINED_BG, WARNIN
 from desktop.gui.widgets.messages import confirm, show_error
 from desktop.gui.widgets.period_picker import PeriodPicker
 from desktop.storage import entry
+from desktop.storage.entry import TOTAL_CATEGORY
 from desktop.storage.reference import unit_codes
 
 LOCKED_TEXT = "已报送，如需更正请点击更正"
@@ -91,8 +92,9 @@ class CompareDelegate(QStyledItemDelegate):
 
 
 class EntryTableView(QTableView):
-    """Tab/Shift+Tab and Enter move through the editable cells only; Enter after typing moves on;
-    Del clears the current cell."""
+    """Tab/Shift+Tab and Enter move through the editable cells only, passing over the optional
+    合计 (reached with the arrow keys or the mouse); Enter after typing moves on; Del clears the
+    current cell."""
 
     def moveCursor(self, action, modifiers) -> QModelIndex:  # noqa: N802 — Qt override
         nxt = QAbstractItemView.CursorAction.MoveNext
@@ -108,7 +110,8 @@ class EntryTableView(QTableView):
         for _ in range(rows * cols):
             pos = (pos + (1 if forward else -1)) % (rows * cols)
             idx = m.index(pos // cols, pos % cols)
-            if idx.flags() & Qt.ItemFlag.ItemIsEditable or (m.read_only and m.key_at(idx) is not None):
+            key = m.key_at(idx)
+            if key is not None and (m.read_only or key[1] != TOTAL_CATEGORY):
                 return idx
         return start
 
@@ -355,10 +358,10 @@ class EntryPage(QWidget):
             self.cell_issues.setText("")
             return None
         ind = self.model.indicator(key[0])
-        self.cell_title.setText(ind.label(key[1]))
+        self.cell_title.setText(self.model.caption(key))
         prev, ly = self.model.comparison(key)
         g = self.model.growth(key)
-        v = self.model.value(key)
+        v = self.model.shown_value(key)
         self.cell_info.setText(
             f"本期：{ind.format(v) or '未填'} {ind.display_unit}\n"
             f"上期（{self.model.grid.previous_period}）：{ind.format(prev) or '未填'}\n"
