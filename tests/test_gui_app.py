@@ -49,6 +49,9 @@ def test_first_run_creates_county_database(qtbot, data_dir):
     assert dialog.result() == dialog.DialogCode.Accepted
     with Store.open(data_dir) as store:
         assert (store.role, store.unit_code, store.operator) == ("county", "411324", "王五")
+    from desktop.exchange.keys import load_keypair
+
+    assert load_keypair(DataDir(data_dir)) is not None  # the installation signs packages from day one
 
 
 def test_first_run_requires_operator(qtbot, data_dir):

@@ -10,17 +10,6 @@ from desktop.core.errors import ValidationError
 from desktop.core.periods import Period
 from desktop.storage.db import Store
 from desktop.storage.paths import DataDir, resolve_data_dir
-from desktop.storage.setup import add_init_hook
-
-
-def _make_keys(store: Store) -> None:
-    # Every installation signs its packages: its key pair is made with its data folder.
-    from desktop.exchange.keys import init_hook
-
-    init_hook(store)
-
-
-add_init_hook(_make_keys)
 
 
 def data_dir_of(args: argparse.Namespace) -> DataDir:
@@ -60,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from desktop.storage.setup import init_data_dir
+    from desktop.exchange.installation import initialise as init_data_dir
 
     role = "municipal" if args.municipal else "county"
     r = init_data_dir(data_dir_of(args), role=role, unit_code=args.unit, operator=args.operator)
@@ -73,7 +62,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from desktop.storage.demo import generate_demo
-    from desktop.storage.setup import init_data_dir
+    from desktop.exchange.installation import initialise as init_data_dir
 
     dd = data_dir_of(args)
     if not dd.exists():

@@ -103,12 +103,6 @@ def ensure_keypair(data_dir: DataDir | Path | str) -> KeyPair:
     return pair
 
 
-def init_hook(store) -> None:  # noqa: ANN001 - desktop.storage.setup calls hooks with the Store
-    """For desktop.storage.setup.add_init_hook: make the key pair when a data folder is created."""
-    if store.data_dir is not None:
-        ensure_keypair(store.data_dir)
-
-
 def verify_signature(public_hex: str, signature: bytes, data: bytes) -> bool:
     try:
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex)).verify(signature, data)

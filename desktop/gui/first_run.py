@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import CbecError, ReferenceDataError
 from desktop.storage.paths import DataDir
 from desktop.storage.reference import CITY_CODE, reference_dir
-from desktop.storage.setup import InitResult, init_data_dir
+from desktop.exchange.installation import initialise as init_data_dir
+from desktop.storage.setup import InitResult
 
 
 def bundled_units() -> list[tuple[str, str]]:

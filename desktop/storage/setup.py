@@ -10,14 +10,6 @@ from desktop.storage.db import Store, now_iso
 from desktop.storage.paths import DataDir
 from desktop.storage.reference import CITY_CODE, bundled_version, load_reference
 
-_INIT_HOOKS: list = []  # callables(store) run after a fresh init, e.g. key generation
-
-
-def add_init_hook(fn) -> None:
-    if fn not in _INIT_HOOKS:
-        _INIT_HOOKS.append(fn)
-
-
 @dataclass(frozen=True)
 class InitResult:
     data_dir: Path
@@ -81,8 +73,6 @@ def init_data_dir(data_dir: Path | str | DataDir, *, role: str, unit_code: str |
             store.set_setting("operator", operator)
             store.set_setting("install_id", uuid.uuid4().hex)
             store.set_setting("created_at", now_iso())
-        for hook in _INIT_HOOKS:
-            hook(store)
         return InitResult(dd.root, role, target_unit, name, True)
     finally:
         store.close()
