@@ -138,3 +138,31 @@ def test_check_accepts_total_only_for_disaggregated_indicators(county_store):
         conn.execute("INSERT INTO indicator_value(unit_code, period, indicator_code, category, value, updated_at)"
                      " VALUES (?, '2025-09', 'TRAINEES', 'TOTAL', 1, '2025-10-01')", (UNIT,))
     assert _check(county_store, "指标分类") == (False, "TRAINEES 的 2025-09 分类“TOTAL”")
+
+
+def test_total_travels_in_packages_without_touching_declared_totals(tmp_path):
+    from desktop.exchange.keys import ensure_keypair
+    from desktop.exchange.package_export import export_package
+    from desktop.exchange.package_import import import_packages, preview_package
+    from desktop.storage.db import Store
+    from desktop.storage.setup import init_data_dir
+
+    county, city = tmp_path / "county", tmp_path / "city"
+    init_data_dir(county, role="county", unit_code=UNIT, operator="张三")
+    init_data_dir(city, role="municipal", operator="李四")
+    for folder in (county, city):
+        ensure_keypair(folder)
+    with Store.open(county) as cs:
+        _save(cs, "2025-09", {**PARTS, EXPORT_TOTAL: 3_600_000}, {EXPORT_TOTAL: "海关总数含跨月清单"})
+        first = export_package(cs, tmp_path / "up1").path
+        _save(cs, "2025-09", {EXPORT_TOTAL: 3_700_000})
+        second = export_package(cs, tmp_path / "up2").path
+    with Store.open(city) as store:
+        result = import_packages(store, [first])
+        assert not [f for f in result.findings if f["kind"] == "declared_totals"]
+        assert store.query("SELECT value, comment FROM indicator_value WHERE category = 'TOTAL'") == [
+            {"value": 3_600_000, "comment": "海关总数含跨月清单"}]
+        assert figures.plan_figures(store, "2025-09", today=date(2025, 10, 12)).row("EXPORT").value == 3_500_000
+        assert _check(store, "指标分类") == (True, "正常")
+        [change] = [c for c in preview_package(store, second).changes if c.table == "indicator_value"]
+        assert change.details == ["2025-09 跨境电商出口额（合计）：360.00 万元 → 370.00 万元"]

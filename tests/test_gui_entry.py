@@ -326,6 +326,11 @@ def test_entry_page_on_county_demo(qtbot, county_dir, tmp_path):
     assert warned
     page.view.setCurrentIndex(page.model.index_of(warned[0]))
     assert "超过±50%" in page.cell_issues.text()
+    m, total = page.model, ("CBEC_EXPORT", TOTAL_CATEGORY)
+    parts = m.computed_total("CBEC_EXPORT")
+    _type(page, total, f"{(parts + 123_400) / 10_000:.2f}")  # a customs total 12.34 万元 above the parts
+    page.view.setCurrentIndex(m.index_of(total))
+    assert m.cell_level(total) == "warning" and page.cell_title.text().startswith("跨境电商出口额·合计（填报数，分项之和为")
     qtbot.wait(50)
     out = Path(os.environ.get("CBEC_SCREENSHOT_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
