@@ -5,7 +5,7 @@
 #
 # Builds build/dist/cbec with installers/cbec.spec when it is missing or older than any file
 # under desktop/ db/ resources/ or the build inputs in installers/, then, in throwaway folders:
-# size and library checks; the built `cbec` runs init, demo, report (when the command exists),
+# size and library checks; the built `cbec` runs init, demo, every report,
 # package export/import, check; per-user and portable data folders; the GUI executable starts
 # offscreen and under Xvfb with --selftest (window within 3 s of launch); the .deb is built,
 # listed with dpkg-deb -c, unpacked with dpkg -x and its installed programs run.
@@ -78,20 +78,16 @@ demo="$("$CBEC" --data-dir "$COUNTY" demo --scale county --json)"
 echo "$demo" | head -c 400; echo
 period="$(grep -o '"last_period": *"[^"]*"' <<<"$demo" | grep -o '[0-9][0-9Q-]*' | tail -n 1)"
 [[ -n "$period" ]] || fail "cbec demo --json named no last_period"
-if grep -qE '^ +report ' <<<"$("$CBEC" --help)"; then
-    mkdir -p "$WORK/reports"
-    names="$("$CBEC" --data-dir "$COUNTY" report list | awk '{print $2}')"
-    [[ -n "$names" ]] || fail "cbec report list is empty"
-    for name in $names; do
-        "$CBEC" --data-dir "$COUNTY" report "$name" --period "$period" -o "$WORK/reports" >/dev/null \
-            || fail "cbec report $name --period $period failed"
-    done
-    n_pdf=$(find "$WORK/reports" -name '*.pdf' | wc -l); n_xlsx=$(find "$WORK/reports" -name '*.xlsx' | wc -l)
-    echo "reports for $period: $n_pdf PDF, $n_xlsx XLSX"
-    (( n_pdf >= $(wc -w <<<"$names") )) || fail "a report wrote no PDF"
-else
-    echo "(cbec report does not exist yet: skipped)"
-fi
+mkdir -p "$WORK/reports"
+names="$("$CBEC" --data-dir "$COUNTY" report list | awk '{print $2}')"
+[[ -n "$names" ]] || fail "cbec report list is empty"
+for name in $names; do
+    "$CBEC" --data-dir "$COUNTY" report "$name" --period "$period" -o "$WORK/reports" >/dev/null \
+        || fail "cbec report $name --period $period failed"
+done
+n_pdf=$(find "$WORK/reports" -name '*.pdf' | wc -l); n_xlsx=$(find "$WORK/reports" -name '*.xlsx' | wc -l)
+echo "reports for $period: $n_pdf PDF, $n_xlsx XLSX"
+(( n_pdf >= $(wc -w <<<"$names") )) || fail "a report wrote no PDF"
 mkdir -p "$WORK/out"
 "$CBEC" --data-dir "$COUNTY" package export -o "$WORK/out"
 pkg="$(ls "$WORK"/out/*.cbecpkg | head -n 1)"
