@@ -166,3 +166,30 @@ def test_total_travels_in_packages_without_touching_declared_totals(tmp_path):
         assert _check(store, "指标分类") == (True, "正常")
         [change] = [c for c in preview_package(store, second).changes if c.table == "indicator_value"]
         assert change.details == ["2025-09 跨境电商出口额（合计）：360.00 万元 → 370.00 万元"]
+
+
+def test_cli_sets_shows_and_checks_a_total(capsys, county_dir):
+    import json
+
+    from desktop.cli import main
+
+    def run(*argv):
+        code = main(["--data-dir", str(county_dir), *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert run("entry", "set", "--period", "2025-09", "CBEC_EXPORT.9610=100", "CBEC_EXPORT.9710=250",
+               "CBEC_EXPORT.TOTAL=360")[0] == 0
+    code, out, _ = run("entry", "show", "--period", "2025-09", "--json")
+    cells = {(c["indicator"], c["category"]): c for c in json.loads(out)["cells"]}
+    assert cells[("CBEC_EXPORT", "TOTAL")]["value"] == 3_600_000 and cells[("CBEC_EXPORT", "TOTAL")]["name"] == "跨境电商出口额·合计"
+    assert ("CBEC_IMPORT", "TOTAL") not in cells  # no typed total, no line
+    code, out, _ = run("entry", "show", "--period", "2025-09")
+    assert "跨境电商出口额\t合计\t360.00" in out
+    code, out, _ = run("entry", "check", "--period", "2025-09")
+    assert code == 1 and "预警：跨境电商出口额：合计 360.00万元 与分项之和 350.00万元 不相等" in out
+    run("entry", "set", "--period", "2025-09", "CBEC_EXPORT.TOTAL=360", "--comment", "CBEC_EXPORT.TOTAL=海关口径")
+    code, out, _ = run("entry", "check", "--period", "2025-09")
+    assert code == 0 and "（已说明）" in out
+    code, _, err = run("entry", "set", "--period", "2025-09", "TRAINEES.TOTAL=3")
+    assert code == 1 and "没有分项，不能单独填报合计" in err
