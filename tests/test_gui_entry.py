@@ -60,7 +60,9 @@ def _bg(model, key):
 
 
 def test_model_passes_qtmodeltester(qtmodeltester, county_store):
-    entry.save_values(county_store, UNIT, "2025-09", {("CBEC_EXPORT", "9610"): 12_345_600}, {}, operator="张三")
+    entry.save_values(county_store, UNIT, "2025-09", {("CBEC_EXPORT", "9610"): 12_345_600,
+                                                      ("CBEC_EXPORT", TOTAL_CATEGORY): 12_345_700},
+                      {("CBEC_EXPORT", TOTAL_CATEGORY): "海关口径"}, operator="张三")
     model = EntryGridModel(county_store)
     model.load(UNIT, "2025-09", read_only=False)
     qtmodeltester.check(model)
