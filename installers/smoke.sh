@@ -114,12 +114,12 @@ env -u CBEC_DATA_DIR HOME="$HOME_DIR" "$PORTABLE/cbec" init --unit 411302 >/dev/
 
 # ---- GUI -------------------------------------------------------------------------------------
 # Prints the self-test lines; fails unless the window appears within MAX_WINDOW_MS of launch.
-gui_selftest() {  # $1 = label, rest = command
-    local label="$1"; shift
+gui_selftest() {  # $1 = label, $2 = data folder, rest = command
+    local label="$1" data="$2"; shift 2
     local start shown_file="$WORK/shown-$label" rc
     start=$(date +%s%N)
     set +e
-    "$@" --data-dir "$COUNTY" --selftest 2>"$WORK/gui-$label.err" | while IFS= read -r line; do
+    "$@" --data-dir "$data" --selftest 2>"$WORK/gui-$label.err" | while IFS= read -r line; do
         echo "  $line"
         [[ "$line" == "selftest: window shown"* ]] && ms_since "$start" >"$shown_file"
     done
@@ -133,9 +133,10 @@ gui_selftest() {  # $1 = label, rest = command
 }
 step "GUI self-test"
 rm -rf "$COUNTY/logs"
-QT_QPA_PLATFORM=offscreen gui_selftest offscreen "$GUI"
+QT_QPA_PLATFORM=offscreen gui_selftest offscreen "$COUNTY" "$GUI"
 ls "$COUNTY"/logs/*.log >/dev/null 2>&1 || fail "the GUI wrote no log file in the data folder"
-QT_QPA_PLATFORM=xcb gui_selftest xvfb xvfb-run -a "$GUI"
+QT_QPA_PLATFORM=xcb gui_selftest xvfb "$COUNTY" xvfb-run -a "$GUI"
+QT_QPA_PLATFORM=offscreen gui_selftest municipal "$CITY" "$GUI"
 
 # ---- .deb ------------------------------------------------------------------------------------
 step ".deb: build, list, unpack, run"
@@ -154,7 +155,7 @@ dpkg-deb -f "$DEB" Depends | grep -q 'libxkbcommon-x11-0' || fail ".deb Depends 
 ROOTFS="$WORK/rootfs"
 dpkg -x "$DEB" "$ROOTFS"
 [[ "$("$ROOTFS/usr/bin/cbec" --version)" == "cbec $version" ]] || fail "installed cbec --version"
-QT_QPA_PLATFORM=offscreen gui_selftest installed "$ROOTFS/usr/bin/cbec-desktop"
+QT_QPA_PLATFORM=offscreen gui_selftest installed "$COUNTY" "$ROOTFS/usr/bin/cbec-desktop"
 
 echo
 echo "SMOKE OK in $(( $(date +%s) - T_START )) s"
