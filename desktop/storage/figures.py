@@ -393,7 +393,8 @@ def plan_figures(store: Store, period: Period | str, unit_code: str | None = Non
     unit = None if unit_code in (None, CITY_CODE) else unit_code
     plan = plan_for_year(store, period.year)
     start = plan.start_year if plan else DEFAULT_START_YEAR
-    sums = _load_sums(store, min(start, period.year - 1), unit).get("*", {})
+    since = min(start, period.year - 1)
+    sums = _load_sums(store, since, unit).get("*", {})
     flows = _flow_rows(sums, _frequencies(store), period, start)
     profile = LedgerProfile(store, unit)
     empty = dict.fromkeys(STOCK_KEYS, 0)
@@ -401,8 +402,8 @@ def plan_figures(store: Store, period: Period | str, unit_code: str | None = Non
                          profile.counts(period.year - 1, start).get("*", empty))
     code, name, pilot = _unit_meta(store, unit)
     rows = _assemble(flows, stocks, _targets(store, plan, code), period.year)
-    return Figures(code, name, period, plan, rows, milestone_results(store, unit, today=today, _profile=profile),
-                   pilot)
+    milestones = milestone_results(store, unit, today=today, _profile=profile, _loaded=(since, sums))
+    return Figures(code, name, period, plan, rows, milestones, pilot)
 
 
 def figures_by_unit(store: Store, period: Period | str, *, today: date | None = None) -> dict[str, Figures]:
@@ -450,15 +451,23 @@ def monthly_series(store: Store, key: str, unit_code: str | None, start: Period 
 class _Actuals:
     """Plan-metric actuals for one unit; loads the unit's values once for all milestones."""
 
-    def __init__(self, store: Store, plan: PlanInfo, unit: str | None, profile: LedgerProfile | None) -> None:
+    def __init__(self, store: Store, plan: PlanInfo, unit: str | None, profile: LedgerProfile | None,
+                 loaded: tuple[int, _Sums] | None) -> None:
         self.plan = plan
-        self.sums = _load_sums(store, plan.start_year, unit).get("*", {})
+        # Values already loaded by plan_figures serve when they reach back to the plan's start.
+        if loaded is not None and loaded[0] <= plan.start_year:
+            self.sums = loaded[1]
+        else:
+            self.sums = _load_sums(store, plan.start_year, unit).get("*", {})
         self.freqs = _frequencies(store)
         self.profile = profile or LedgerProfile(store, unit)
+        self.flows: dict[Period, dict[str, dict]] = {}
 
     def get(self, metric: str, upto: Period) -> int:
         if metric in ("VOLUME", "TALENT"):
-            flows = _flow_rows(self.sums, self.freqs, upto, self.plan.start_year)
+            if upto not in self.flows:
+                self.flows[upto] = _flow_rows(self.sums, self.freqs, upto, self.plan.start_year)
+            flows = self.flows[upto]
             return flows["VOLUME"]["ytd"] if metric == "VOLUME" else flows["TALENT"]["cumulative"]
         counts = self.profile.counts(upto.year, self.plan.start_year).get("*", dict.fromkeys(STOCK_KEYS, 0))
         return counts["PARKS" if metric == "PARKS" else "KNOWN_ENTERPRISES"]
@@ -469,7 +478,8 @@ def _meets(actual: int, target: int, comparison: str) -> bool:
 
 
 def milestone_results(store: Store, unit_code: str | None = None, today: date | None = None, *,
-                      _profile: LedgerProfile | None = None) -> list[MilestoneResult]:
+                      _profile: LedgerProfile | None = None,
+                      _loaded: tuple[int, _Sums] | None = None) -> list[MilestoneResult]:
     """Every plan's milestones (city-wide targets, or the unit's own split targets)."""
     today = today or date.today()
     unit = None if unit_code in (None, CITY_CODE) else unit_code
@@ -484,7 +494,7 @@ def milestone_results(store: Store, unit_code: str | None = None, today: date | 
             "SELECT m.key, m.name, m.display_unit, m.basis, m.comparison, t.year, t.value FROM plan_metric m"
             " JOIN plan_target t ON t.plan_code = m.plan_code AND t.metric_key = m.key"
             " WHERE m.plan_code = ? AND t.unit_code = ? ORDER BY m.sort, t.year", (plan.code, target_unit)).fetchall()
-        actuals = _Actuals(store, plan, unit, _profile)
+        actuals = _Actuals(store, plan, unit, _profile, _loaded)
         for key, name, dunit, basis, comparison, year, target in metrics:
             out.append(_milestone(actuals, key, name, dunit, basis, comparison, year, target, last_full))
     return out
