@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -224,15 +225,20 @@ def test_deb_installs_under_opt_with_desktop_entry_mime_and_path(tmp_path: Path)
     assert (root / f"usr/share/icons/hicolor/256x256/apps/{d['Icon']}.png").is_file()
 
 
-def test_deb_mime_type_compiles_and_maps_the_extension(tmp_path: Path) -> None:
+def test_deb_mime_type_maps_the_extension(tmp_path: Path) -> None:
+    """shared-mime-info XML: the type the .desktop entry names, the glob, zip parentage."""
     deb = build_deb(make_linux_bundle(tmp_path / "bundle"), tmp_path / "out")
     root = tmp_path / "root"
     subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
-    mime = root / "usr" / "share" / "mime"
-    proc = subprocess.run(["update-mime-database", str(mime)], capture_output=True, text=True)
-    assert proc.returncode == 0 and "error" not in proc.stderr.lower(), proc.stderr
-    assert "application/x-cbecpkg:*.cbecpkg" in (mime / "globs2").read_text()
-    assert "application/x-cbecpkg application/zip" in (mime / "subclasses").read_text()
+    ns = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
+    tree = ElementTree.parse(root / "usr/share/mime/packages/nanyang-cbec.xml")
+    types = tree.getroot().findall("m:mime-type", ns)
+    assert [t.get("type") for t in types] == [buildinfo.product()["mime_type"]]
+    mime = types[0]
+    assert [g.get("pattern") for g in mime.findall("m:glob", ns)] == ["*.cbecpkg"]
+    assert mime.find("m:sub-class-of", ns).get("type") == "application/zip"
+    comments = {c.get("{http://www.w3.org/XML/1998/namespace}lang"): c.text for c in mime.findall("m:comment", ns)}
+    assert comments["zh_CN"] == "南阳跨境电商数据包"
 
 
 def test_deb_build_refuses_a_missing_bundle(tmp_path: Path) -> None:
