@@ -161,11 +161,19 @@ def test_nsis_script_refuses_a_build_without_payload(tmp_path: Path) -> None:
 def test_nsis_uninstaller_targets_the_programs_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     """The folder the uninstaller may delete ($LOCALAPPDATA\\<APP_ID>) is the one the program
     uses on Windows (platformdirs, not roaming), and install goes to the per-user programs folder."""
+    import platformdirs
     from platformdirs import windows
 
-    monkeypatch.setattr(windows, "get_win_folder", lambda name: r"C:\Users\clerk\AppData\Local")
-    expected = windows.Windows(desktop.APP_ID, appauthor=False, roaming=False).user_data_dir
-    assert expected.replace("/", "\\").endswith(r"AppData\Local\nanyang-cbec")
+    from desktop.storage.paths import default_data_dir
+
+    folders = {"CSIDL_LOCAL_APPDATA": r"C:\Users\clerk\AppData\Local",
+               "CSIDL_APPDATA": r"C:\Users\clerk\AppData\Roaming"}
+    monkeypatch.setattr(windows, "get_win_folder", folders.__getitem__)
+    monkeypatch.setattr(platformdirs, "user_data_dir",
+                        lambda *a, **k: windows.Windows(*a, **k).user_data_dir)
+    used = str(default_data_dir()).replace("/", "\\")
+    assert used == r"C:\Users\clerk\AppData\Local\nanyang-cbec"  # what $LOCALAPPDATA\${APP_ID} is
+    assert buildinfo.product()["app_id"] == "nanyang-cbec"
     script = NSI.read_text(encoding="utf-8-sig")
     assert 'StrCpy $DataDir "$LOCALAPPDATA\\${APP_ID}"' in script
     assert 'StrCpy $INSTDIR "$LOCALAPPDATA\\Programs\\${INSTALL_DIR_NAME}"' in script
