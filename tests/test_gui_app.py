@@ -564,3 +564,11 @@ def test_log_folder_not_writable_falls_back_without_stopping(tmp_path, capsys):
     assert "无法写入" in capsys.readouterr().err
     logging.getLogger("desktop.test").warning("仍然可以记录")
     assert logging_setup.current_log_file() is None
+
+
+def test_application_has_the_program_icon(qapp):
+    from desktop.gui.app import ensure_app
+
+    app = ensure_app()
+    assert not app.windowIcon().isNull()
+    assert app.desktopFileName() == "nanyang-cbec"

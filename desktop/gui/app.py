@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Sequence  # noqa: E402
 
 from desktop import APP_NAME, __version__  # noqa: E402
 from desktop.core.errors import CbecError  # noqa: E402
-from desktop.storage.paths import DataDir, resolve_data_dir  # noqa: E402
+from desktop.storage.paths import DataDir, resolve_data_dir, resource_root  # noqa: E402
 
 if TYPE_CHECKING:
     import argparse
@@ -144,6 +144,12 @@ def ensure_app() -> QApplication:
     app.setApplicationDisplayName("南阳跨境电商综试区统计填报系统")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("南阳市商务局")
+    app.setDesktopFileName("nanyang-cbec")  # matches the .deb's .desktop entry (taskbar grouping)
+    icon = resource_root() / "resources" / "icons" / "app.png"
+    if icon.exists():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]
 
 
