@@ -225,8 +225,23 @@ def test_template_from_the_first_page_reads_back(qtbot, ctx, errors_shown, tmp_p
     assert ctx.store.scalar("SELECT name FROM enterprise") == "西峡香菇科技有限公司"
 
 
-def test_cancel_during_import_leaves_database_unchanged(qtbot, ctx, errors_shown, tmp_path: Path) -> None:
+def test_cancel_during_import_leaves_database_unchanged(qtbot, ctx, errors_shown, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    import time
+
+    import desktop.gui.roster_wizard as rw
     from desktop.gui.roster_wizard import PAGE_PREVIEW
+
+    real_apply = rw.apply_import
+
+    def held_apply(store, plan, *, operator, progress, cancelled):
+        # Hold the worker until the clerk's cancel arrives, so the test does not race a fast import.
+        deadline = time.monotonic() + 15
+        while not cancelled() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real_apply(store, plan, operator=operator, progress=progress, cancelled=cancelled)
+
+    monkeypatch.setattr(rw, "apply_import", held_apply)
 
     path = tmp_path / "大名录.xlsx"
     wb = openpyxl.Workbook()
