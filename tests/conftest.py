@@ -49,3 +49,30 @@ def municipal_store(municipal_dir: Path):
     store = Store.open(municipal_dir)
     yield store
     store.close()
+
+
+@pytest.fixture
+def county_demo_page(qtbot, county_dir: Path):
+    """open(title) -> (window, page): the main window (1280×900, shown) on county demo data
+    (seed 1, as of 2026-12-03) with the page of that navigation title selected."""
+    from datetime import date
+
+    from desktop.gui.context import AppContext
+    from desktop.gui.main_window import MainWindow
+    from desktop.storage.db import Store
+    from desktop.storage.demo import generate_demo
+    from desktop.storage.paths import DataDir
+
+    store = Store.open(county_dir)
+    generate_demo(store, scale="county", seed=1, today=date(2026, 12, 3))
+
+    def open_page(title: str):
+        window = MainWindow(AppContext(store, DataDir(county_dir)))
+        qtbot.addWidget(window)
+        window.resize(1280, 900)
+        window.show()
+        window.show_page(window.page_titles().index(title))
+        return window, window.current_page()
+
+    yield open_page
+    store.close()

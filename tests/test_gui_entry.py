@@ -294,7 +294,7 @@ def test_delete_key_clears_a_saved_value(page):
     assert page.ctx.store.scalar("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == "delete"
 
 
-def test_entry_page_on_county_demo(qtbot, county_dir, tmp_path):
+def test_entry_page_on_county_demo(qtbot, county_demo_page, tmp_path):
     """The page in the main window on demo data: an open month with warnings, a submitted month
     locked with the banner, a corrected month at version 2; screenshot saved to
     $CBEC_SCREENSHOT_DIR/entry.png when set (docs/screenshots)."""
@@ -302,20 +302,8 @@ def test_entry_page_on_county_demo(qtbot, county_dir, tmp_path):
     from datetime import date
     from pathlib import Path
 
-    from desktop.gui.context import AppContext
-    from desktop.gui.main_window import MainWindow
     from desktop.gui.pages.entry import LOCKED_TEXT
-    from desktop.storage.db import Store
-    from desktop.storage.demo import generate_demo
-
-    store = Store.open(county_dir)
-    generate_demo(store, scale="county", seed=1, today=date(2026, 12, 3))
-    window = MainWindow(AppContext(store, DataDir(county_dir)))
-    qtbot.addWidget(window)
-    window.resize(1280, 900)
-    window.show()
-    window.show_page(window.page_titles().index("数据填报"))
-    page = window.current_page()
+    window, page = county_demo_page("数据填报")
     page.set_period("2026-10")
     assert page.model.grid.submission.state == "submitted"
     assert page.banner.text().startswith(LOCKED_TEXT) and page.model.read_only
@@ -337,7 +325,6 @@ def test_entry_page_on_county_demo(qtbot, county_dir, tmp_path):
     out = Path(os.environ.get("CBEC_SCREENSHOT_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(out / "entry.png"))
-    store.close()
 
 
 def test_editor_is_coloured_while_typing(page):

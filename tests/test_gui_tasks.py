@@ -125,35 +125,22 @@ def test_municipal_view_is_read_only_with_unit_chooser(qtbot, municipal_store, m
     assert 23 not in p.model.numbers
 
 
-def test_tasks_page_on_county_demo(qtbot, county_dir, tmp_path):
+def test_tasks_page_on_county_demo(qtbot, county_demo_page, tmp_path):
     """The ledger in the main window on demo data; screenshot saved to
     $CBEC_SCREENSHOT_DIR/tasks.png when set (docs/screenshots)."""
     import os
     from datetime import date
     from pathlib import Path
 
-    from desktop.gui.context import AppContext
-    from desktop.gui.main_window import MainWindow
-    from desktop.storage.db import Store
-    from desktop.storage.demo import generate_demo
-
-    store = Store.open(county_dir)
-    generate_demo(store, scale="county", seed=1, today=date(2026, 12, 3))
-    window = MainWindow(AppContext(store, DataDir(county_dir)))
-    qtbot.addWidget(window)
-    window.resize(1280, 900)
-    window.show()
-    window.show_page(window.page_titles().index("重点任务台账"))
-    page = window.current_page()
+    window, page = county_demo_page("重点任务台账")
     page.set_quarter("2025Q3")
     m = page.model
     assert m.rowCount() == 10
     assert all(m.data(m.index(r, 4)) for r in range(m.rowCount()))  # every task has progress text
-    counts = tasks.task_ledger(store, UNIT, "2025Q3").counts()
+    counts = tasks.task_ledger(window.ctx.store, UNIT, "2025Q3").counts()
     assert sum(counts.values()) == 10
     assert page.counts.text() == "　".join(f"{k} {v}" for k, v in counts.items())
     qtbot.wait(50)
     out = Path(os.environ.get("CBEC_SCREENSHOT_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(out / "tasks.png"))
-    store.close()
