@@ -296,8 +296,13 @@ class LedgerProfile:
         where, params = _unit_filter(unit_code)
         g = "unit_code" if by_unit else "'*'"
         q = lambda sql: store.conn.execute(sql + where + " GROUP BY 1, 2, 3, 4, 5", params).fetchall()  # noqa: E731
+        live = f"FROM enterprise INDEXED BY enterprise_counts WHERE {_LIVE} AND status = '在营'"
+        # All live enterprises by unit, then only the few known / brought-in ones by their years:
+        # two cheap scans of the covering index instead of one GROUP BY over every row.
+        self.enterprise_totals = dict(store.conn.execute(
+            f"SELECT {g}, count(*) {live}{where} GROUP BY 1", params).fetchall())
         self.enterprises = q(f"SELECT {g}, known, known_year, brought_in, brought_in_year, count(*)"
-                             f" FROM enterprise INDEXED BY enterprise_counts WHERE {_LIVE} AND status = '在营'")
+                             f" {live} AND (known = 1 OR brought_in = 1)")
         self.others = {
             key: q(f"SELECT {g}, coalesce({year}, 0), 0, 0, 0, count(*), {extra} FROM {table}"
                    f" WHERE {_LIVE} AND status = '运营'")
@@ -310,9 +315,10 @@ class LedgerProfile:
 
     def counts(self, year: int, plan_start: int) -> dict[str, dict[str, int]]:
         res: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STOCK_KEYS, 0))
+        for u, n in self.enterprise_totals.items():
+            res[u]["ENTERPRISES"] = n
         for u, known, known_year, brought, brought_year, n in self.enterprises:
             r = res[u]
-            r["ENTERPRISES"] += n
             if known and known_year is not None and known_year <= year:
                 r["KNOWN_ENTERPRISES"] += n
             if brought and brought_year == year:
