@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from stdnum.cn import uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
-
 from desktop.core.errors import CreditCodeError
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -28,6 +25,10 @@ def check(text: str | None) -> str:
         raise CreditCodeError(
             f"统一社会信用代码“{code}”应为18位，实际{len(code)}位", field="统一社会信用代码"
         )
+    # python-stdnum pulls in ssl and pydoc (~20 ms): imported on the first check, not at start-up.
+    from stdnum.cn import uscc
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
     bad = [ch for ch in code if ch not in ALPHABET]
     if bad:
         extra = "（不使用 I、O、S、V、Z）" if set(bad) & set("IOSVZ") else ""
@@ -62,4 +63,6 @@ def is_valid(text: str | None) -> bool:
 
 def make_valid(first17: str) -> str:
     """Complete 17 characters with their check character (demo data, tests)."""
+    from stdnum.cn import uscc
+
     return first17 + uscc.calc_check_digit(first17)
