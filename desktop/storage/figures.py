@@ -19,10 +19,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Iterable
 
 from desktop.core.money import format_money, growth_percent
-from desktop.core.periods import Period
+from desktop.core.periods import Period, month_range
 from desktop.storage.db import Store
 from desktop.storage.reference import CITY_CODE
 
@@ -221,13 +220,6 @@ def _span_keys(freq: str, period: Period, first_year: int | None = None) -> tupl
     return cur, span
 
 
-def _months(start: Period, end: Period) -> Iterable[Period]:
-    p = start
-    while p <= end:
-        yield p
-        p = p.next()
-
-
 def _quarters_in(period: Period) -> list[Period]:
     if period.kind == "quarter":
         return [period]
@@ -335,16 +327,6 @@ class LedgerProfile:
         return dict(res)
 
 
-def ledger_counts(store: Store, unit_code: str | None, at: date, *, by_unit: bool = False,
-                  plan_start: int = DEFAULT_START_YEAR) -> dict:
-    """Counts at date `at`. Records without a year count as existing; closed ones do not.
-    With by_unit the result is {unit_code: counts}."""
-    counts = LedgerProfile(store, unit_code, by_unit=by_unit).counts(at.year, plan_start)
-    if by_unit:
-        return counts
-    return counts.get("*", dict.fromkeys(STOCK_KEYS, 0))
-
-
 def _stock_rows(now: dict[str, int], last_year: dict[str, int]) -> dict[str, dict]:
     out = {}
     for key, name, unit, level in _STOCK_DEFS:
@@ -448,7 +430,7 @@ def monthly_series(store: Store, key: str, unit_code: str | None, start: Period 
     got = dict(store.conn.execute(
         f"SELECT period, SUM(value) FROM indicator_value WHERE period BETWEEN ? AND ? AND length(period) = 7"
         f" AND category != 'TOTAL' AND ({conds}){where} GROUP BY period", (first, last, *args, *params)))
-    return [(str(p), got.get(str(p), 0)) for p in _months(Period.parse(first), Period.parse(last))]
+    return [(str(p), got.get(str(p), 0)) for p in month_range(Period.parse(first), Period.parse(last))]
 
 
 # ---------------------------------------------------------------------------------------------
