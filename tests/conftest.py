@@ -52,6 +52,17 @@ def municipal_store(municipal_dir: Path):
 
 
 @pytest.fixture
+def county_ctx(qtbot, county_dir: Path, county_store):
+    """The window's AppContext over the empty 西峡县 store; waits for its workers at the end."""
+    from desktop.gui.context import AppContext
+    from desktop.storage.paths import DataDir
+
+    ctx = AppContext(county_store, DataDir(county_dir))
+    yield ctx
+    ctx.wait_for_workers()
+
+
+@pytest.fixture
 def county_demo_page(qtbot, county_dir: Path):
     """open(title) -> (window, page): the main window (1280×900, shown) on county demo data
     (seed 1, as of 2026-12-03) with the page of that navigation title selected."""

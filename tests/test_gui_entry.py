@@ -15,10 +15,8 @@ UNIT = "411323"
 
 
 @pytest.fixture
-def ctx(county_store, county_dir):
-    from desktop.gui.context import AppContext
-
-    return AppContext(county_store, DataDir(county_dir))
+def ctx(county_ctx):
+    return county_ctx
 
 
 @pytest.fixture

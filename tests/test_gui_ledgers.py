@@ -40,12 +40,8 @@ STOPPED = {"enterprises": "停业"}
 
 
 @pytest.fixture
-def ctx(qtbot, county_dir: Path, county_store):
-    from desktop.gui.context import AppContext
-
-    c = AppContext(county_store, DataDir(county_dir))
-    yield c
-    c.wait_for_workers()
+def ctx(county_ctx):
+    return county_ctx
 
 
 @pytest.fixture

@@ -8,20 +8,17 @@ from PySide6.QtCore import Qt
 import test_report_data as hand
 from desktop.core.periods import Period
 from desktop.reporting.narrative import load_texts
-from desktop.storage.paths import DataDir
 
 
 
 @pytest.fixture
-def page(qtbot, county_store, county_dir, monkeypatch):
-    from desktop.gui.context import AppContext
+def page(qtbot, county_store, county_ctx, monkeypatch):
     from desktop.gui.pages import reports as page_mod
 
     hand.fill(county_store)
     errors: list[str] = []
     monkeypatch.setattr(page_mod, "show_error", lambda parent, exc, *a: errors.append(str(exc)))
-    ctx = AppContext(county_store, DataDir(county_dir))
-    p = page_mod.ReportsPage(ctx)
+    p = page_mod.ReportsPage(county_ctx)
     qtbot.addWidget(p)
     p.errors = errors
     p.picker.set_period(Period.parse("2025Q3"))

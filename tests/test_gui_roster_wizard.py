@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.core import credit
-from desktop.storage.paths import DataDir
 
 GOOD = [credit.make_valid(f"91411323MA4{i}KW0{i}X") for i in range(1, 4)]
 BAD_CHECK = GOOD[0][:17] + ("0" if GOOD[0][17] != "0" else "1")
@@ -39,12 +38,8 @@ def build_workbook(path: Path) -> Path:
 
 
 @pytest.fixture
-def ctx(qtbot, county_dir: Path, county_store):
-    from desktop.gui.context import AppContext
-
-    c = AppContext(county_store, DataDir(county_dir))
-    yield c
-    c.wait_for_workers()
+def ctx(county_ctx):
+    return county_ctx
 
 
 @pytest.fixture

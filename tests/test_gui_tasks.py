@@ -12,14 +12,12 @@ UNIT = "411323"
 
 
 @pytest.fixture
-def page(qtbot, county_store, county_dir, monkeypatch):
-    from desktop.gui.context import AppContext
+def page(qtbot, county_ctx, monkeypatch):
     from desktop.gui.pages import tasks as page_mod
 
     errors: list[str] = []
     monkeypatch.setattr(page_mod, "show_error", lambda parent, exc, *a: errors.append(str(exc)))
-    ctx = AppContext(county_store, DataDir(county_dir))
-    p = page_mod.TasksPage(ctx)
+    p = page_mod.TasksPage(county_ctx)
     qtbot.addWidget(p)
     p.errors = errors
     p.set_quarter("2025Q3")
