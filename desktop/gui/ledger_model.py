@@ -243,7 +243,21 @@ def column_letter(index: int) -> str:
     return name
 
 
-class MappingModel(QAbstractTableModel):
+class _FixedColumnsModel(QAbstractTableModel):
+    """A table whose columns are the class's HEADERS (the import wizard's two tables)."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return None
+
+
+class MappingModel(_FixedColumnsModel):
     """Columns of one sheet: letter, header text, a sample value, and the field it imports into."""
 
     HEADERS = ("列", "表头", "第一行数据", "导入为")
@@ -260,14 +274,6 @@ class MappingModel(QAbstractTableModel):
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.sheet.headers)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
 
     def target_text(self, key: str) -> str:
         return self._labels.get(key) or target_label(self.kind, key)
@@ -334,7 +340,7 @@ class TargetDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
-class PreviewModel(QAbstractTableModel):
+class PreviewModel(_FixedColumnsModel):
     """Rows the clerk should look at before importing: rejected, warned and skipped rows."""
 
     HEADERS = ("工作表", "行号", "结果", "名称", "原因或提示")
@@ -356,14 +362,6 @@ class PreviewModel(QAbstractTableModel):
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.items)):
