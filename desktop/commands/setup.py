@@ -49,10 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from desktop.exchange.installation import initialise as init_data_dir
+    from desktop.exchange.installation import initialise
 
     role = "municipal" if args.municipal else "county"
-    r = init_data_dir(data_dir_of(args), role=role, unit_code=args.unit, operator=args.operator)
+    r = initialise(data_dir_of(args), role=role, unit_code=args.unit, operator=args.operator)
     verb = "已创建" if r.created else "已存在（未改动）"
     emit(args, {"data_dir": str(r.data_dir), "role": r.role, "unit_code": r.unit_code,
                 "unit_name": r.unit_name, "created": r.created},
@@ -62,14 +62,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from desktop.storage.demo import generate_demo
-    from desktop.exchange.installation import initialise as init_data_dir
+    from desktop.exchange.installation import initialise
 
     dd = data_dir_of(args)
     if not dd.exists():
         if args.scale == "county":
-            init_data_dir(dd, role="county", unit_code=args.unit, operator="演示填表人")
+            initialise(dd, role="county", unit_code=args.unit, operator="演示填表人")
         else:
-            init_data_dir(dd, role="municipal", operator="演示填表人")
+            initialise(dd, role="municipal", operator="演示填表人")
     t0 = time.perf_counter()
     with Store.open(dd) as store:
         existing = store.get_setting("demo_data")

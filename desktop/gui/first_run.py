@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import CbecError, ReferenceDataError
 from desktop.storage.paths import DataDir
 from desktop.storage.reference import CITY_CODE, reference_dir
-from desktop.exchange.installation import initialise as init_data_dir
+from desktop.exchange.installation import initialise
 from desktop.storage.setup import InitResult
 
 
@@ -27,7 +27,7 @@ def bundled_units() -> list[tuple[str, str]]:
 
 
 class FirstRunDialog(QDialog):
-    """Shown when the data folder has no database. Accepting creates it with init_data_dir."""
+    """Shown when the data folder has no database. Accepting creates it (database and signing key) with initialise()."""
 
     def __init__(self, data_dir: DataDir, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,7 +98,7 @@ class FirstRunDialog(QDialog):
             return
         unit = self.unit_combo.currentData() if self.role == "county" else None
         try:
-            self.result_info = init_data_dir(self.data_dir, role=self.role, unit_code=unit, operator=operator)
+            self.result_info = initialise(self.data_dir, role=self.role, unit_code=unit, operator=operator)
         except CbecError as exc:
             self.show_error(str(exc))
             return
