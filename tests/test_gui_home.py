@@ -99,8 +99,13 @@ def test_municipal_home_against_plan_targets(qtbot, municipal_store, municipal_d
     parks_2025 = next(c for c in cells if c[0] == "2025" and c[1] == "跨境电商产业园区")
     assert parks_2025[3:] == ("6", "0", "0.0", "滞后")
     assert "宛政〔2021〕21号" in page.milestone_note.text() and "按全市目标计算" in page.milestone_note.text()
-    html = page.milestones.text()
-    assert html.startswith("<table") and "<th" in html and "状态" in html and "滞后" in html
+    copied = page.milestones.to_text().splitlines()             # what Ctrl+C puts on the clipboard
+    assert copied[0] == "年份\t指标\t单位\t目标\t实际\t完成%\t状态" and len(copied) == 13
+    assert "2025\t跨境电商年交易额\t亿元\t160.00\t9.00\t5.6\t滞后" in copied
+    page.resize(1100, 1400)
+    image = page.milestones.grab().toImage()                   # 滞后/未完成 on red badges, none green
+    colours = [image.pixelColor(x, y).name() for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)]
+    assert colours.count("#f9cfd5") > 50 and "#c6ecd2" not in colours
 
 
 def test_later_refresh_runs_in_worker_and_shows_new_data(qtbot, county_data, county_dir):

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollA
 
 from desktop.core.money import format_money
 from desktop.gui.context import AppContext
-from desktop.gui.widgets.cards import CARD_STYLE, FigureCard
+from desktop.gui.widgets.cards import FigureCard
+from desktop.gui.widgets.text_table import TextTable
 from desktop.gui.pages.home_data import HomeData, load_home_data
 from desktop.storage.figures import FigureRow, Figures, MilestoneResult
 from desktop.storage.reference import CITY_CODE
@@ -19,10 +20,9 @@ FLOW_CARDS = (("VOLUME", "跨境电商交易额"), ("EXPORT", "出口额"), ("IM
 COUNT_CARDS = (("ENTERPRISES", "跨境电商企业"), ("KNOWN_ENTERPRISES", "知名企业"), ("PARKS", "产业园区"),
                ("BASES", "培训孵化基地"), ("WAREHOUSES", "海外仓"), ("LIVESTREAM_BASES", "直播基地"))
 NO_PLAN_NOTE = "本年度无规划目标，与上年同期比较"
-PAGE_STYLE = CARD_STYLE + """
+PAGE_STYLE = """
 #pageHeading { font-size: 15pt; font-weight: bold; }
 #sectionTitle { font-size: 12pt; font-weight: bold; margin-top: 6px; }
-#milestoneGrid { background: #ffffff; border: 1px solid #d6dbe3; padding: 6px; }
 """
 
 
@@ -78,13 +78,11 @@ def milestone_value(m: MilestoneResult, value: int | None) -> str:
     return f"{value:,}"
 
 
-def escape(text: str) -> str:
-    """HTML-escape for the rich-text table (the html module's import costs start-up time)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 MILESTONE_HEADERS = ("年份", "指标", "单位", "目标", "实际", "完成%", "状态")
-STATUS_COLORS = {"已完成": "#1b7f3b", "按进度": "#1b7f3b", "未完成": "#b00020", "滞后": "#b00020"}
+# status badges: green when done or on track, red when missed or behind, grey otherwise
+STATUS_TINTS = {"已完成": "#c6ecd2", "按进度": "#c6ecd2", "未完成": "#f9cfd5", "滞后": "#f9cfd5"}
+OTHER_TINT = "#e2e8f0"
+STATUS_COLUMN = 6
 
 
 def milestone_cells(m: MilestoneResult) -> tuple[str, ...]:
@@ -92,31 +90,21 @@ def milestone_cells(m: MilestoneResult) -> tuple[str, ...]:
             "—" if m.completion is None else f"{m.completion}", m.status)
 
 
-class MilestoneGrid(QLabel):
-    """The plan's milestone results: a dozen computed lines shown as one rich-text table
-    (one label instead of ~90 keeps the first picture fast)."""
+def milestone_cell_style(row: tuple[str, ...], col: int) -> tuple[str, bool] | None:
+    """The status column in bold on a coloured badge (green on track, red behind)."""
+    if col != STATUS_COLUMN:
+        return None
+    return STATUS_TINTS.get(row[col], OTHER_TINT), True
+
+
+class MilestoneTable(TextTable):
+    """The plan's milestone results: a dozen computed lines in one painted table."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("milestoneGrid")
-        self.rows: list[tuple[str, ...]] = []
+        super().__init__(MILESTONE_HEADERS, right_aligned=(3, 4, 5), cell_style=milestone_cell_style, parent=parent)
 
     def set_results(self, results: list[MilestoneResult]) -> None:
-        self.rows = [milestone_cells(m) for m in results]
-        right = {3, 4, 5}
-
-        def cell(tag: str, col: int, text: str, style: str = "") -> str:
-            align = "right" if col in right else "left"
-            return f'<{tag} align="{align}" style="padding: 2px 12px 2px 0; {style}">{escape(text)}</{tag}>'
-
-        head = "".join(cell("th", c, t) for c, t in enumerate(MILESTONE_HEADERS))
-        body = []
-        for cells in self.rows:
-            tds = [cell("td", c, t) for c, t in enumerate(cells[:-1])]
-            status = cells[-1]
-            tds.append(cell("td", 6, status, f"color: {STATUS_COLORS.get(status, '#4a5568')}; font-weight: bold;"))
-            body.append("<tr>" + "".join(tds) + "</tr>")
-        self.setText(f"<table cellspacing=\"0\"><tr>{head}</tr>{''.join(body)}</table>")
+        self.set_rows([milestone_cells(m) for m in results])
 
 
 class HomePage(QScrollArea):
@@ -154,7 +142,7 @@ class HomePage(QScrollArea):
         self.milestone_note = QLabel()
         self.milestone_note.setWordWrap(True)
         layout.addWidget(self.milestone_note)
-        self.milestones = MilestoneGrid()
+        self.milestones = MilestoneTable()
         layout.addWidget(self.milestones)
         layout.addStretch(1)
 
