@@ -24,7 +24,7 @@ from desktop.exchange.package_format import (
     write_package,
 )
 from desktop.exchange.package_tables import COUNTY_SPECS, MUNICIPAL_SPECS, Spec, read_rows
-from desktop.storage.db import Store, now_iso, schema_version
+from desktop.storage.db import Store, exchange_schema_version, now_iso
 from desktop.storage.reference import CITY_CODE
 
 
@@ -116,7 +116,7 @@ def export_package(store: Store, out_dir: Path | str, *, operator: str | None = 
         reference_version = int(store.get_setting("reference_version", "0") or 0)
     now = datetime.now().astimezone()
     base = {
-        "program_version": __version__, "schema_version": schema_version(),
+        "program_version": __version__, "schema_version": exchange_schema_version(),
         "reference_version": reference_version, "role": role,
         "direction": "county_to_city" if role == "county" else "city_to_county",
         "unit_code": unit, "unit_name": store.unit_name(unit), "sequence": sequence,

@@ -23,7 +23,7 @@ from desktop.exchange.package_apply import apply_county_package, apply_municipal
 from desktop.exchange.package_tables import COUNTY_SPECS, MUNICIPAL_SPECS, SPECS_BY_NAME, package_columns
 from desktop.exchange.package_upgrade import upgrade_package
 from desktop.storage import audit
-from desktop.storage.db import Store, backup_to, now_iso, schema_version
+from desktop.storage.db import Store, backup_to, exchange_schema_version, now_iso
 from desktop.storage.reference import CITY_CODE
 
 UNCHANGED = "已导入，无变化"
@@ -127,10 +127,10 @@ def _check_unit(store: Store, pkg: Package) -> str:
 
 
 def _check_schema(pkg: Package) -> None:
-    v = pkg.manifest["schema_version"]
-    if v > schema_version():
+    v, mine = pkg.manifest["schema_version"], exchange_schema_version()
+    if v > mine:
         raise PackageFormatError(
-            f"数据包“{pkg.path.name if pkg.path else ''}”的数据结构版本为 {v}，高于本程序的 {schema_version()}",
+            f"数据包“{pkg.path.name if pkg.path else ''}”的数据结构版本为 {v}，高于本程序的 {mine}",
             detail="它由更新版本的程序生成。请先升级本程序再导入。数据库未作改动。")
 
 

@@ -52,6 +52,18 @@ def schema_version() -> int:
     return migs[-1].number if migs else 0
 
 
+# Migrations that change no table travelling in data packages (local caches and the like).
+LOCAL_ONLY_MIGRATIONS = frozenset({4})
+
+
+def exchange_schema_version() -> int:
+    """The schema level of the tables that travel in data packages: the newest migration that
+    changed them. Packages carry this number, so a local-only migration (a cache table) does not
+    make a newer program's packages unreadable for an older one."""
+    migs = [m.number for m in list_migrations() if m.number not in LOCAL_ONLY_MIGRATIONS]
+    return migs[-1] if migs else 0
+
+
 def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 

@@ -135,6 +135,24 @@ class Figures:
     def no_plan_note(self) -> str | None:
         return None if self.plan else "本年度无规划目标，与上年同期比较"
 
+    def to_record(self) -> dict:
+        """Lossless and JSON-serialisable (Decimals as text), for figure_cache; from_record reverses."""
+        def clean(d: dict) -> dict:
+            return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in d.items()}
+        return {"unit_code": self.unit_code, "unit_name": self.unit_name, "period": str(self.period),
+                "plan": asdict(self.plan) if self.plan else None, "pilot": self.pilot,
+                "rows": [clean(asdict(r)) for r in self.rows],
+                "milestones": [clean(asdict(m)) for m in self.milestones]}
+
+    @classmethod
+    def from_record(cls, rec: dict) -> Figures:
+        def dec(d: dict, *names: str) -> dict:
+            return {**d, **{n: None if d[n] is None else Decimal(d[n]) for n in names}}
+        return cls(rec["unit_code"], rec["unit_name"], Period.parse(rec["period"]),
+                   PlanInfo(**rec["plan"]) if rec["plan"] else None,
+                   [FigureRow(**dec(r, "growth", "completion")) for r in rec["rows"]],
+                   [MilestoneResult(**dec(m, "completion")) for m in rec["milestones"]], rec["pilot"])
+
     def to_json(self) -> dict:
         def clean(d: dict) -> dict:
             return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in d.items()}

@@ -34,10 +34,17 @@ def _upsert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]], ke
     if not rows:
         return
     cols = list(rows[0])
-    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in key) or f"{key[0]} = excluded.{key[0]}"
+    values = [c for c in cols if c not in key]
+    # An unchanged row is not rewritten: loading the same reference data again changes nothing,
+    # not even the change counter that invalidates cached figures (migration 0004).
+    if values:
+        conflict = (f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in values)}"
+                    f" WHERE ({', '.join(values)}) IS NOT ({', '.join(f'excluded.{c}' for c in values)})")
+    else:
+        conflict = "DO NOTHING"
     sql = (
         f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+        f" ON CONFLICT ({', '.join(key)}) {conflict}"
     )
     conn.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
 
