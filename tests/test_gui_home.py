@@ -126,3 +126,29 @@ def test_county_in_plan_year_without_split_targets_says_so(qtbot, county_data, c
     assert "宛政〔2021〕21号" in page.plan_note.text()
     assert page.flow_cards["VOLUME"].value_text() == "1,200.00 万元"    # 12 × (80 + 20) 万元
     assert "年度目标" not in page.flow_cards["VOLUME"].detail_text()
+
+
+def test_closing_the_window_caches_figures_changed_in_the_session(qtbot, county_data, county_dir, monkeypatch):
+    """Figures changed while the program is open are stored at close, so the next start reads
+    them from figure_cache instead of computing them (and they are the new ones)."""
+    from desktop.gui import main_window
+    from desktop.gui.context import AppContext
+    from desktop.gui.main_window import MainWindow
+    from desktop.gui.pages.home_data import load_home_data
+    from desktop.storage import figure_cache, figures
+    from desktop.storage.paths import DataDir
+
+    monkeypatch.setattr(main_window, "PAGE_MODULES", ("desktop.gui.pages.home",))
+    window = MainWindow(AppContext(county_data, DataDir(county_dir)))
+    qtbot.addWidget(window)
+    window.show()
+    window.current_page().today = date(2026, 12, 3)
+    put_months(county_data, "411323", "CBEC_EXPORT", "9610", 2025, range(1, 13), 50_000)  # after the first picture
+    assert county_data.scalar("SELECT count(*) FROM figure_cache c JOIN data_generation g"
+                              " ON c.generation = g.generation") == 0
+    window.close()
+    calls = []
+    monkeypatch.setattr(figures, "plan_figures", lambda *a, **k: calls.append(1))
+    unit_data = load_home_data(county_data, "411323", date(2026, 12, 3))   # "the next start"
+    assert calls == [] and unit_data.figures.row("EXPORT").ytd_last_year == 11 * (800_000 + 50_000)
+    assert figure_cache.generation(county_data) == county_data.scalar("SELECT generation FROM figure_cache")

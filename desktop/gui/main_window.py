@@ -3,7 +3,8 @@
 Pages come from PAGE_MODULES: each module under desktop.gui.pages has
 `create_pages(ctx) -> list[QWidget]`; a page has `page_title: str`, optionally
 `page_roles: set[str]` ({'county'}, {'municipal'}; default both) and `refresh()`, which is
-called whenever the page is shown and when data changes while it is shown.
+called whenever the page is shown and when data changes while it is shown, and `before_quit()`,
+called when the window closes.
 
 Start-up: the window is built with the first module's pages (the home page) and shown; the
 other modules are imported and their pages added right after (load_deferred_pages), so their
@@ -206,5 +207,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 — Qt override
         self.ctx.wait_for_workers(10_000)
+        for page in self.pages:  # e.g. the home page stores its figures for the next start
+            before_quit = getattr(page, "before_quit", None)
+            if callable(before_quit):
+                try:
+                    before_quit()
+                except Exception:  # noqa: BLE001 — closing must never fail
+                    log.exception("before_quit of %s failed", getattr(page, "page_title", page))
         log.info("main window closed")
         super().closeEvent(event)

@@ -5,12 +5,17 @@ City-scale demo database (made once with `cbec --data-dir DIR demo --scale city`
 offscreen. Each run starts a fresh process and stops the clock when the child prints that the
 window is shown: `python -m desktop --selftest` for the program, and as baseline a bare PySide6
 script that opens an empty QMainWindow, timed the same way and interleaved in the same run.
+The home page's figures are kept in figure_cache between runs (valid while the data is
+unchanged): the program is timed both ways, with the cache as a clerk meets it every morning
+(it was filled when the program was last open) and with the cache emptied before each run
+(the first start after the data changed outside the program).
 Targets (issue 2): median ≤ 1.5 s and ≤ 2 × baseline.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -65,6 +70,13 @@ def _read_until(proc: subprocess.Popen, cmd: list[str], marker: str, t0: float) 
     return elapsed
 
 
+def empty_figure_cache(data: Path) -> None:
+    conn = sqlite3.connect(data / "cbec.sqlite3")
+    with conn:
+        conn.execute("DELETE FROM figure_cache")
+    conn.close()
+
+
 def ensure_city_demo(data: Path) -> None:
     if (data / "cbec.sqlite3").exists():
         return
@@ -89,10 +101,12 @@ def main() -> int:
     base_cmd = [sys.executable, "-c", BASELINE]
     time_until_shown(base_cmd, "shown")            # warm the OS file cache for both
     time_until_shown(app_cmd, "selftest:")
-    base, prog = [], []
-    for _ in range(a.runs):                        # interleaved so both see the same machine load
+    base, prog, cold = [], [], []
+    for _ in range(a.runs):                        # interleaved so all see the same machine load
         base.append(time_until_shown(base_cmd, "shown"))
         prog.append(time_until_shown(app_cmd, "selftest:"))
+        empty_figure_cache(data)
+        cold.append(time_until_shown(app_cmd, "selftest:"))
     mb, mp = statistics.median(base), statistics.median(prog)
     ents = subprocess.run([sys.executable, "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("
                            "'SELECT count(*) FROM enterprise').fetchone()[0])", str(data / "cbec.sqlite3")],
@@ -100,11 +114,14 @@ def main() -> int:
     print(f"\nstart-up to window shown, offscreen, {data} ({ents} enterprises), {a.runs} runs")
     print(f"{'measure':46} {'median s':>9} {'min s':>7} {'max s':>7} {'× baseline':>11}")
     for name, xs in (("bare PySide6 empty QMainWindow (baseline)", base),
-                     ("cbec-desktop --selftest, home page filled", prog)):
+                     ("cbec-desktop --selftest, home page filled", prog),
+                     ("  the same, home figures not cached", cold)):
         m = statistics.median(xs)
         print(f"{name:46} {m:9.3f} {min(xs):7.3f} {max(xs):7.3f} {m / mb:11.2f}")
-    ok = mp <= TARGET_SECONDS and mp <= TARGET_RATIO * mb
-    print(f"targets: median ≤ {TARGET_SECONDS} s and ≤ {TARGET_RATIO}× baseline: {'met' if ok else 'NOT met'}")
+    mc = statistics.median(cold)
+    ok = all(m <= TARGET_SECONDS and m <= TARGET_RATIO * mb for m in (mp, mc))
+    print(f"targets: median ≤ {TARGET_SECONDS} s and ≤ {TARGET_RATIO}× baseline, cached and not: "
+          f"{'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 
 

@@ -194,6 +194,12 @@ class HomePage(QScrollArea):
 
         ctx.run_in_thread(work, done)
 
+    def before_quit(self) -> None:
+        """Make the next start fast: if the data changed since the figures were cached (entries,
+        ledgers, imports made in this session), compute and store them now (figure_cache)."""
+        unit = None if self.ctx.is_municipal else self.ctx.unit_code
+        load_home_data(self.ctx.store, unit, self.today)
+
     def show_data(self, data: HomeData) -> None:
         self.data = data
         figs = data.figures
