@@ -12,6 +12,14 @@ CREATE TABLE data_generation (
 ) STRICT;
 INSERT INTO data_generation (id, generation) VALUES (1, 0);
 
+-- The ledger counts' index gains deleted_at, the column of its own WHERE clause: SQLite does not
+-- treat that column as present in a partial index, so without it every count looked up each
+-- table row (city: 5 ms instead of 2.7 for the enterprise count on the home page).
+DROP INDEX enterprise_counts;
+CREATE INDEX enterprise_counts ON enterprise (unit_code, status, known, known_year, brought_in, brought_in_year,
+                                              deleted_at)
+    WHERE deleted_at IS NULL;
+
 CREATE TABLE figure_cache (
     key        TEXT PRIMARY KEY,            -- e.g. 'home:411300:2026-11'
     stamp      TEXT NOT NULL,               -- program version and cache format of the payload

@@ -246,27 +246,27 @@ def _quarters_in(period: Period) -> list[Period]:
     return [period.quarter_of()] if period.index % 3 == 0 else []
 
 
-def _span_totals(sums: _Sums, spans: dict[str, tuple[list[str], ...]]) -> dict[tuple[str, str], list[int | None]]:
-    """Per (indicator, category): the total over each span (None where the span has no periods
+def _span_totals(sums: _Sums, spans: dict[str, tuple[list[str], ...]]) -> dict[str, dict[str, list[int | None]]]:
+    """Per indicator and category: the total over each span (None where the span has no periods
     for that indicator's frequency, e.g. a quarterly figure in a mid-quarter month)."""
-    out = {}
+    out: dict[str, dict[str, list[int | None]]] = {}
     for (ind, cat), per in sums.items():
         ks = spans.get(ind)
         if ks is None:
             continue
-        out[(ind, cat)] = [sum(per.get(k, 0) for k in keys) if keys else None for keys in ks]
+        out.setdefault(ind, {})[cat] = [sum(per.get(k, 0) for k in keys) if keys else None for keys in ks]
     return out
 
 
-def _sum(totals: dict[tuple[str, str], list[int | None]], spans: dict[str, tuple[list[str], ...]],
+def _sum(totals: dict[str, dict[str, list[int | None]]], spans: dict[str, tuple[list[str], ...]],
          sources: list[tuple[str, str | None]], i: int) -> int | None:
     applicable = any(spans.get(ind) and spans[ind][i] for ind, _ in sources)
     if not applicable:
         return None
     total = 0
-    for (ind, cat), vals in totals.items():
-        for s_ind, s_cat in sources:
-            if ind == s_ind and (s_cat is None or s_cat == cat) and vals[i] is not None:
+    for s_ind, s_cat in sources:
+        for cat, vals in totals.get(s_ind, {}).items():
+            if (s_cat is None or s_cat == cat) and vals[i] is not None:
                 total += vals[i]
     return total
 
