@@ -33,6 +33,8 @@ class FigureCard(QWidget):
         self.small = small
         self._value = ""
         self._lines: list[str] = []
+        self._memo: dict[object, object] = {}   # layout asks for the same sizes many times
+        self._memo_font: QFont | None = None
         self._ink = ink({FILL: BACKGROUND, EDGE: BORDER, VALUE: STRONG})
         use_text_colour(self, MUTED)
         self.setAccessibleName(title)
@@ -41,6 +43,7 @@ class FigureCard(QWidget):
     def set_figures(self, value: str, lines: list[str]) -> None:
         self._value = value
         self._lines = list(lines)
+        self._memo.clear()
         self.setAccessibleDescription(value + ("\n" + self.detail_text() if lines else ""))
         self.setToolTip(f"{self.title}：{value}" + ("\n" + self.detail_text() if lines else ""))
         self.updateGeometry()
@@ -53,6 +56,15 @@ class FigureCard(QWidget):
         return "\n".join(self._lines)
 
     # -- geometry -----------------------------------------------------------------------------------
+    def _remembered(self, key: object, compute):
+        font = self.font()
+        if font != self._memo_font:  # a new font (style, zoom): measure everything again
+            self._memo.clear()
+            self._memo_font = QFont(font)
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
     def _value_font(self, fit_width: int | None = None) -> QFont:
         """The big figure's font; with fit_width, smaller (down to 10 pt) until the value fits."""
         font = QFont(self.font())
@@ -79,18 +91,25 @@ class FigureCard(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 — Qt override
-        title_h, value_h, detail_h = self._heights(width)
-        return 2 * MARGIN_Y + title_h + SPACING + value_h + (SPACING + detail_h if detail_h else 0) + SPACING
+        def compute() -> int:
+            title_h, value_h, detail_h = self._heights(width)
+            return 2 * MARGIN_Y + title_h + SPACING + value_h + (SPACING + detail_h if detail_h else 0) + SPACING
+        return self._remembered(width, compute)
+
+    def _natural_width(self) -> int:
+        def compute() -> int:
+            fm = QFontMetrics(self.font())
+            widths = [fm.horizontalAdvance(self.title), QFontMetrics(self._value_font()).horizontalAdvance(self._value)]
+            widths += [fm.horizontalAdvance(line) for line in self._lines]
+            return min(max(widths) + 2 * MARGIN_X, 420)
+        return self._remembered("natural", compute)
 
     def sizeHint(self) -> QSize:  # noqa: N802 — Qt override
-        fm = QFontMetrics(self.font())
-        widths = [fm.horizontalAdvance(self.title), QFontMetrics(self._value_font()).horizontalAdvance(self._value)]
-        widths += [fm.horizontalAdvance(line) for line in self._lines]
-        width = min(max(widths) + 2 * MARGIN_X, 420)
+        width = self._natural_width()
         return QSize(width, self.heightForWidth(width))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 — Qt override
-        width = min(self.sizeHint().width(), 140)
+        width = min(self._natural_width(), 140)
         return QSize(width, self.heightForWidth(width))
 
     # -- painting -----------------------------------------------------------------------------------
