@@ -169,7 +169,7 @@ def test_about_shows_version_and_data_folder(qtbot, county_dir, monkeypatch):
     from desktop.gui import main_window
 
     shown = []
-    monkeypatch.setattr(main_window.QMessageBox, "about", lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append((title, text)))
     window = make_window(qtbot, county_dir, monkeypatch)
     window.about_action.trigger()
     title, text = shown[0]

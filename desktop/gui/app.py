@@ -134,8 +134,30 @@ def install_excepthook(log_file: Path | None, parent: QWidget | None = None, *, 
 
 
 # -- start-up -----------------------------------------------------------------------------------
+def skip_pyside_source_scan() -> bool:
+    """Spare every later import PySide6's source scan. PySide6 replaces __import__ and, the
+    first time each module name is imported after Qt, reads that module's whole source
+    (inspect.getsource) to see whether it mentions "PySide6" — for the opt-in syntax
+    `from __feature__ import snake_case`, which this program does not use. Over the ~50 modules
+    imported before the first picture that is ~6 ms (tests/benchmarks/bench_startup.py). The
+    answer only matters in a module that selects features, so here it is told by the module's
+    name: Qt's own modules and ours under desktop.gui use PySide6, others do not. A PySide6
+    without this private hook is left as it is (returns False)."""
+    feature = sys.modules.get("shibokensupport.feature")
+    if feature is None or not callable(getattr(feature, "_mod_uses_pyside", None)):
+        return False
+    feature._mod_uses_pyside = _uses_pyside
+    return True
+
+
+def _uses_pyside(module: object) -> bool:
+    return str(getattr(module, "__name__", "")).startswith(("PySide6", "shiboken6", "desktop.gui"))
+
+
 def ensure_app() -> QApplication:
     from PySide6.QtWidgets import QApplication
+
+    skip_pyside_source_scan()
 
     app = QApplication.instance()
     if app is None:

@@ -18,10 +18,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QLabel, QListWidget, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from desktop import __version__
 from desktop.gui.context import AppContext
@@ -194,6 +191,8 @@ class MainWindow(QMainWindow):
         self.close()
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # not at start-up: its enums cost ~1 ms
+
         QMessageBox.about(self, f"关于 {APP_TITLE}", about_text(self.ctx))
 
     def _build_status_bar(self) -> None:
