@@ -6,17 +6,15 @@ in a thread started before PySide6 was imported was tried and measured: GIL cont
 gain (bench_startup median equal with and without), so it is not done."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from desktop.core.periods import Period
 
 CITY_CODE = "411300"
 
 
-@dataclass(frozen=True)
-class HomeData:
+class HomeData(NamedTuple):
     figures: Any                      # desktop.storage.figures.Figures
     money_unit: str                   # 万元 for a unit, 亿元 for the city
     this_year: list[tuple[str, int]]  # monthly VOLUME, January to the last full month
