@@ -52,7 +52,7 @@ def schema_version() -> int:
     return migs[-1].number if migs else 0
 
 
-# Migrations that change no table travelling in data packages (local caches and the like).
+# Migrations that change no table or column travelling in data packages (local caches, indexes).
 LOCAL_ONLY_MIGRATIONS = frozenset({4})
 
 
