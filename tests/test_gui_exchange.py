@@ -207,3 +207,35 @@ def test_county_imports_municipal_package_and_sees_return(qtbot, tmp_path, packa
     assert store.scalar("SELECT state FROM submission WHERE period = '2025-08'") == "returned"
     ctx.wait_for_workers()
     store.close()
+
+
+def test_import_shows_progress_and_can_be_cancelled(qtbot, page, city_ctx, packages, monkeypatch):
+    """A long import runs behind a progress dialog; its 取消 rolls the import back."""
+    import threading
+
+    from desktop.exchange import package_import
+
+    page.preview_files(packages)
+    qtbot.waitUntil(lambda: not page.busy and page.apply_button.isEnabled(), timeout=20_000)
+    entered, release = threading.Event(), threading.Event()
+    real_apply = package_import.apply_county_package
+
+    def slow_apply(store, package):  # the first package waits until the clerk has pressed 取消
+        entered.set()
+        release.wait(10)
+        return real_apply(store, package)
+    monkeypatch.setattr(package_import, "apply_county_package", slow_apply)
+    page.apply_import()
+    try:
+        assert entered.wait(10)
+        dialog = page.task.dialog
+        qtbot.waitUntil(lambda: "正在导入" in dialog.labelText(), timeout=5_000)
+        assert dialog.maximum() == 6                 # 2 checks, backup, 2 packages, commit
+        dialog.canceled.emit()                       # what the dialog's 取消 button sends
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not page.busy, timeout=20_000)
+    assert page.status.text() == "已取消导入数据包，数据库未作任何改动"
+    assert city_ctx.store.scalar("SELECT count(*) FROM enterprise") == 0
+    assert city_ctx.store.scalar("SELECT count(*) FROM package_log") == 0
+    assert page.errors == [] and not page.apply_button.isEnabled()

@@ -186,3 +186,34 @@ def test_municipal_figures_read_accepted_units(world, tmp_path, capsys):
         parts = [{r.key: r.ytd for r in plan_figures(cs, "2025-09", u).rows} for u in UNITS]
         key = next(k for k in total if k.startswith("VOLUME") or k == "VOLUME")
         assert total[key] == sum(p[key] for p in parts) and total[key] > 0
+
+
+def test_import_reports_progress_and_a_cancel_changes_nothing(world, tmp_path):
+    """Progress is told before every step; cancelling during the apply rolls the one transaction
+    back and removes the backup made for it."""
+    from desktop.exchange.package_import import ImportCancelled
+
+    root, counties = world
+    city = make_municipal(tmp_path)
+    files = [export(counties[u], tmp_path / "out") for u in ("411321", "411330")]
+    steps: list[tuple[int, int, str]] = []
+    with Store.open(city) as store:
+        import_packages(store, files, dry_run=True, progress=lambda d, t, s: steps.append((d, t, s)))
+    assert [s[:2] for s in steps] == [(0, 2), (1, 2), (2, 2)] and "正在校验" in steps[0][2]
+
+    before = dump(city)
+    backups = set((Path(city) / "backups").glob("*"))
+    steps.clear()
+    with Store.open(city) as store:
+        with pytest.raises(ImportCancelled, match="数据库未作任何改动"):
+            import_packages(store, files, progress=lambda d, t, s: steps.append((d, t, s)),
+                            cancelled=lambda: any("正在导入" in s for _, _, s in steps))  # after the first package
+    assert dump(city) == before and set((Path(city) / "backups").glob("*")) == backups
+    imported = [s for _, _, s in steps if "正在导入" in s]
+    assert len(imported) == 1 and imported[0].startswith("正在导入 南召县 第") and imported[0].endswith("（1/2）")
+
+    steps.clear()
+    with Store.open(city) as store:
+        result = import_packages(store, files, progress=lambda d, t, s: steps.append((d, t, s)))
+    assert result.applied and steps[-1] == (6, 6, "导入完成")      # 2 checks, backup, 2 packages, commit
+    assert [d for d, _, _ in steps] == sorted(d for d, _, _ in steps)

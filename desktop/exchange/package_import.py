@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from desktop.core.errors import FileFormatError, RoleError
+from desktop.core.errors import CbecError, FileFormatError, RoleError
 from desktop.exchange.keys import PinCheck, check_pin, fingerprint, pin
 from desktop.exchange.package_diff import TableChange, diff_table
 from desktop.exchange.package_format import (
@@ -241,18 +241,75 @@ def _check_batch(previews: list[Preview]) -> None:
         seen[pv.unit_code] = pv
 
 
+class ImportCancelled(CbecError):
+    def __init__(self) -> None:
+        super().__init__("已取消导入数据包，数据库未作任何改动")
+
+
 def import_packages(store: Store, paths: Sequence[Path | str], *, dry_run: bool = False,
-                    operator: str | None = None) -> ImportResult:
-    """Check and preview every file; if all pass and not dry_run, back up and apply all at once."""
+                    operator: str | None = None, progress: Callable[[int, int, str], None] | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> ImportResult:
+    """Check and preview every file; if all pass and not dry_run, back up and apply all at once.
+
+    `progress(done, total, text)` is told before each step (checking a file, the backup, applying
+    a package, the cross-unit checks); when `cancelled()` turns true the next step raises
+    ImportCancelled — during the apply, inside the one transaction, so nothing is changed (and
+    the backup made for this import is removed again)."""
     if not paths:
         raise FileFormatError("没有选择要导入的数据包")
     operator = store.operator if operator is None else operator
-    previews = [preview_package(store, p) for p in paths]
+    steps = [len(paths)]  # grows once the packages to apply are known
+
+    def step(done: int, text: str) -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+        if progress is not None:
+            progress(done, steps[0], text)
+
+    previews = []
+    for i, p in enumerate(paths):
+        step(i, f"正在校验 {Path(p).name}（{i + 1}/{len(paths)}）")
+        previews.append(preview_package(store, p))
     _check_batch(previews)
     todo = [pv for pv in previews if pv.status == "new"]
     result = ImportResult(previews, applied=False, dry_run=dry_run)
     if dry_run or not todo:
+        if progress is not None:
+            progress(steps[0], steps[0], "校验完成")
         return result
+    steps[0] = len(paths) + 1 + len(todo) + 1
+    if store.data_dir is not None:
+        step(len(paths), "正在备份数据库")
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        result.backup = backup_to(store.conn, store.data_dir.backups / f"导入数据包前备份_{stamp}.sqlite3")
+    try:
+        with store.atomic():
+            for i, pv in enumerate(todo):
+                step(len(paths) + 1 + i, f"正在导入 {pv.unit_name} 第{pv.sequence}号（{i + 1}/{len(todo)}）")
+                if pv.package.manifest["role"] == "county":
+                    apply_county_package(store, pv.package)
+                else:
+                    pv.returned = apply_municipal_package(store, pv.package, operator=operator)
+                pin(store.conn, pv.pin, operator=operator)
+                _log(store, pv, operator)
+            step(steps[0] - 1, "正在提交")
+    except ImportCancelled:
+        if result.backup is not None:
+            Path(result.backup).unlink(missing_ok=True)
+            result.backup = None
+        raise
+    result.applied = True
+    if store.role == "municipal":
+        from desktop.exchange.consolidation import cross_checks
+
+        if progress is not None:
+            progress(steps[0] - 1, steps[0], "正在做跨单位核对")
+        result.findings = [f.to_json() for f in cross_checks(store, [pv.unit_code for pv in todo],
+                                                             declared={pv.unit_code: pv.package.manifest.get("totals")
+                                                                       for pv in todo})]
+    if progress is not None:
+        progress(steps[0], steps[0], "导入完成")
+    return result
     if store.data_dir is not None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         result.backup = backup_to(store.conn, store.data_dir.backups / f"导入数据包前备份_{stamp}.sqlite3")

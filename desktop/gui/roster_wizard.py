@@ -3,13 +3,12 @@ rejected and warned rows (sheet, row, reason) → import in one transaction off 
 result with counts and the errors workbook. The rules are those of `cbec roster import`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressDialog, QPushButton, QTableView,
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
     QVBoxLayout, QWidget, QWizard, QWizardPage,
 )
 
@@ -18,54 +17,11 @@ from desktop.core.ledgers import kind_of
 from desktop.exchange.roster import ImportPlan, ImportResult, apply_import, plan_import
 from desktop.exchange.roster_read import RosterFile, read_roster
 from desktop.gui.ledger_model import MappingModel, PreviewModel, TargetDelegate
+from desktop.gui.widgets.long_task import LongTask, run_long
 from desktop.gui.widgets.messages import show_error
 
 FILE_FILTER = "Excel 或 CSV 文件 (*.xlsx *.xls *.csv);;所有文件 (*)"
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_RESULT = range(4)
-
-
-@dataclass
-class LongTask:
-    """A running background job and its progress dialog; `cancel()` asks the worker to stop."""
-
-    dialog: QProgressDialog
-    job: Any
-
-    def cancel(self) -> None:
-        self.job.cancel()
-        self.dialog.setLabelText("正在取消…")
-
-
-def run_long(ctx: Any, parent: QWidget, title: str, work: Callable[[Any], Any],
-             on_done: Callable[[Any], None], on_error: Callable[[BaseException], None] | None = None,
-             ) -> LongTask:
-    """Run `work(job)` off the GUI thread behind a progress dialog with a cancel button."""
-    dialog = QProgressDialog(title, "取消", 0, 0, parent)
-    dialog.setWindowTitle("请稍候")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(300)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-
-    def progress(done: int, total: int, text: str) -> None:
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(min(done, max(total, 1)))
-        if text:
-            dialog.setLabelText(text)
-
-    def finish(callback: Callable[[Any], None] | None, value: Any) -> None:
-        dialog.reset()
-        dialog.close()
-        if callback is not None:
-            callback(value)
-        elif isinstance(value, BaseException):
-            show_error(parent, value)
-
-    job = ctx.run_in_thread(work, lambda r: finish(on_done, r), lambda e: finish(on_error, e),
-                            on_progress=progress, with_job=True)
-    task = LongTask(dialog, job)
-    dialog.canceled.connect(task.cancel)
-    return task
 
 
 def _table(model: QAbstractTableModel) -> QTableView:

@@ -82,6 +82,7 @@ class ExchangePage(QWidget):
         self.pending: list[Path] = []
         self.last_export: Path | None = None
         self.busy = False
+        self.task: Any = None  # the running check or import (widgets.long_task.LongTask)
         self._window_hooked = False
         layout = QVBoxLayout(self)
         layout.addWidget(self._export_box())
@@ -232,18 +233,21 @@ class ExchangePage(QWidget):
 
     def preview_files(self, paths: list[Path]) -> None:
         from desktop.exchange.package_import import import_packages
+        from desktop.gui.widgets.long_task import run_long
 
         if self.busy:
             return
+        ctx = self.ctx
 
-        def work() -> Any:
-            with self.ctx.open_worker_store() as store:
-                return import_packages(store, paths, dry_run=True)
+        def work(job: Any) -> Any:
+            with ctx.open_worker_store() as store:
+                return import_packages(store, paths, dry_run=True, progress=job.progress,
+                                       cancelled=lambda: job.cancelled)
 
         self.pending = list(paths)
         self.preview.clear()
         self._busy(True, f"正在校验 {len(paths)} 个数据包……")
-        self.ctx.run_in_thread(work, self._previewed, self._failed)
+        self.task = run_long(ctx, self, f"正在校验 {len(paths)} 个数据包……", work, self._previewed, self._failed)
 
     def _previewed(self, result) -> None:  # noqa: ANN001
         self._busy(False, "")
@@ -256,17 +260,20 @@ class ExchangePage(QWidget):
 
     def apply_import(self) -> None:
         from desktop.exchange.package_import import import_packages
+        from desktop.gui.widgets.long_task import run_long
 
         paths = list(self.pending)
         if not paths or self.busy:
             return
+        ctx = self.ctx
 
-        def work() -> Any:
-            with self.ctx.open_worker_store() as store:
-                return import_packages(store, paths, operator=self.ctx.operator)
+        def work(job: Any) -> Any:
+            with ctx.open_worker_store() as store:
+                return import_packages(store, paths, operator=ctx.operator, progress=job.progress,
+                                       cancelled=lambda: job.cancelled)
 
         self._busy(True, "正在备份数据库并导入……")
-        self.ctx.run_in_thread(work, self._applied, self._failed)
+        self.task = run_long(ctx, self, "正在备份数据库并导入……", work, self._applied, self._failed)
 
     def _applied(self, result) -> None:  # noqa: ANN001
         self._busy(False, "")
@@ -292,13 +299,22 @@ class ExchangePage(QWidget):
         self.cancel_button.setEnabled(False)
 
     def _failed(self, exc: BaseException) -> None:
+        from desktop.exchange.package_import import ImportCancelled
+
         self._busy(False, "未完成，数据库未作改动。")
         self.pending = []
         self.apply_button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
+        if isinstance(exc, ImportCancelled):
+            self.preview.clear()
+            self.status.setText(str(exc))
+            return
         show_error(self, exc)
 
     def _busy(self, busy: bool, text: str) -> None:
         self.busy = busy
+        if not busy:
+            self.task = None
         for b in (self.export_button, self.choose_button):
             b.setEnabled(not busy)
         if busy:

@@ -152,7 +152,7 @@ class LedgerPage(QWidget):
         self.read_only = ctx.is_municipal
         self.form: LedgerForm | None = None
         self.wizard: Any = None
-        self.task: Any = None  # the running export (roster_wizard.LongTask)
+        self.task: Any = None  # the running export (widgets.long_task.LongTask)
         self._loaded = False
         self.model = LedgerTableModel(ctx.store, kind_key, columns_for(self.kind, municipal=ctx.is_municipal), self)
         self._build()
@@ -381,7 +381,7 @@ class LedgerPage(QWidget):
     # -- Excel --------------------------------------------------------------------------------------
     def export_excel(self, path: str | None = None) -> bool:
         """导出Excel of the current (searched, filtered, sorted) table, written off the GUI thread."""
-        from desktop.gui.roster_wizard import run_long
+        from desktop.gui.widgets.long_task import run_long
 
         if path is None:
             folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
