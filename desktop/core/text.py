@@ -30,3 +30,35 @@ def clean_name(text: str | None) -> str:
         return ""
     s = unicodedata.normalize("NFKC", str(text))
     return " ".join(s.split())
+
+
+# Chinese line-breaking rules (GB/T 15834 标点符号用法; the same as Word's 中文换行规则): a line
+# does not start with a closing mark or a pause/stop mark, and does not end with an opening one.
+CANNOT_START = "，。、；：！？）》」』】〕〉”’…·%％‰．"
+CANNOT_END = "（《「『【〔〈“‘"
+
+
+def break_lines(text: str, width: float, measure) -> list[str]:  # noqa: ANN001 — measure(str) -> float
+    """Greedy line breaking at any character (Chinese has no spaces) within `width`, honouring
+    newlines and the rules above: when the next line would start with a mark that may not start
+    one, or this line would end with an opening mark, characters move down to the next line
+    (never emptying a line, so a very narrow width still makes progress)."""
+    out: list[str] = []
+    for para in text.split("\n"):
+        if measure(para) <= width:
+            out.append(para)
+            continue
+        line, used = "", 0.0
+        for ch in para:
+            w = measure(ch)
+            if line and used + w > width:
+                carry = ""
+                while len(line) > 1 and ((carry or ch)[0] in CANNOT_START or line[-1] in CANNOT_END):
+                    carry = line[-1] + carry
+                    line = line[:-1]
+                out.append(line)
+                line, used = carry, measure(carry) if carry else 0.0
+            line += ch
+            used += w
+        out.append(line)
+    return out or [""]

@@ -13,11 +13,29 @@ from typing import Any
 
 from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase import pdfmetrics
+from reportlab.lib import textsplit as rl_textsplit
+from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import Flowable
+
+from desktop.core.text import CANNOT_START, break_lines
 
 from desktop.reporting.model import Table, display, header_grid
 
 PAD_X, PAD_Y = 3.0, 2.0
+
+
+def use_chinese_line_rules() -> None:
+    """ReportLab's CJK paragraphs keep a mark that may not start a line hanging at the end of the
+    previous one, but its list is Japanese: the full-width ，；：！？ and closing quotes are
+    missing, so a line of a report could start with "，". Add ours to both modules that read the
+    list (textsplit for one-style paragraphs, paragraph for mixed ones); idempotent."""
+    for module in (rl_textsplit, rl_paragraph):
+        missing = "".join(ch for ch in CANNOT_START if ch not in module.ALL_CANNOT_START)
+        if missing:
+            module.ALL_CANNOT_START += missing
+
+
+use_chinese_line_rules()
 
 
 class _Metrics:
@@ -47,22 +65,8 @@ class _Metrics:
         return total
 
     def wrap(self, text: str, width: float, size: float) -> list[str]:
-        """Greedy line breaking at any character (CJK has no spaces), honouring newlines."""
-        out: list[str] = []
-        for para in text.split("\n"):
-            if self.width(para, size) <= width:
-                out.append(para)
-                continue
-            line, used = "", 0.0
-            for ch in para:
-                w = self.width(ch, size)
-                if line and used + w > width:
-                    out.append(line)
-                    line, used = "", 0.0
-                line += ch
-                used += w
-            out.append(line)
-        return out or [""]
+        """Line breaking at any character with the Chinese rules (desktop.core.text.break_lines)."""
+        return break_lines(text, width, lambda s: self.width(s, size))
 
 
 @dataclass
