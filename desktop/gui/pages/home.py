@@ -171,10 +171,15 @@ class HomePage(QScrollArea):
         return grid
 
     # -- filling ------------------------------------------------------------------------------------
+    @property
+    def unit(self) -> str | None:
+        """Whose figures: the county's own, or None for the whole city."""
+        return None if self.ctx.is_municipal else self.ctx.unit_code
+
     def refresh(self) -> None:
         """First fill at once (the window's first picture shows real figures); later refreshes
         (page shown again, data changed) run in a worker thread so the window never stalls."""
-        unit = None if self.ctx.is_municipal else self.ctx.unit_code
+        unit = self.unit
         if self.data is None:
             self.show_data(load_home_data(self.ctx.store, unit, self.today))
             return
@@ -197,8 +202,7 @@ class HomePage(QScrollArea):
     def before_quit(self) -> None:
         """Make the next start fast: if the data changed since the figures were cached (entries,
         ledgers, imports made in this session), compute and store them now (figure_cache)."""
-        unit = None if self.ctx.is_municipal else self.ctx.unit_code
-        load_home_data(self.ctx.store, unit, self.today)
+        load_home_data(self.ctx.store, self.unit, self.today)
 
     def show_data(self, data: HomeData) -> None:
         self.data = data
