@@ -310,25 +310,6 @@ def import_packages(store: Store, paths: Sequence[Path | str], *, dry_run: bool 
     if progress is not None:
         progress(steps[0], steps[0], "导入完成")
     return result
-    if store.data_dir is not None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        result.backup = backup_to(store.conn, store.data_dir.backups / f"导入数据包前备份_{stamp}.sqlite3")
-    with store.atomic():
-        for pv in todo:
-            if pv.package.manifest["role"] == "county":
-                apply_county_package(store, pv.package)
-            else:
-                pv.returned = apply_municipal_package(store, pv.package, operator=operator)
-            pin(store.conn, pv.pin, operator=operator)
-            _log(store, pv, operator)
-    result.applied = True
-    if store.role == "municipal":
-        from desktop.exchange.consolidation import cross_checks
-
-        result.findings = [f.to_json() for f in cross_checks(store, [pv.unit_code for pv in todo],
-                                                             declared={pv.unit_code: pv.package.manifest.get("totals")
-                                                                       for pv in todo})]
-    return result
 
 
 def verify_file(path: Path | str) -> dict[str, Any]:
