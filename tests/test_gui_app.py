@@ -166,7 +166,6 @@ def test_main_window_on_county_demo(qtbot, county_dir, tmp_path, monkeypatch):
 
 def test_about_shows_version_and_data_folder(qtbot, county_dir, monkeypatch):
     from desktop import __version__
-    from desktop.gui import main_window
 
     shown = []
     monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append((title, text)))

@@ -297,7 +297,6 @@ def test_entry_page_on_county_demo(qtbot, county_demo_page, tmp_path):
     locked with the banner, a corrected month at version 2; screenshot saved to
     $CBEC_SCREENSHOT_DIR/entry.png when set (docs/screenshots)."""
     import os
-    from datetime import date
     from pathlib import Path
 
     from desktop.gui.pages.entry import LOCKED_TEXT

@@ -1,7 +1,6 @@
 """数据交换 and 报送情况 pages through pytest-qt: preview then apply, drag and drop, the matrix."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest

@@ -127,7 +127,6 @@ def test_tasks_page_on_county_demo(qtbot, county_demo_page, tmp_path):
     """The ledger in the main window on demo data; screenshot saved to
     $CBEC_SCREENSHOT_DIR/tasks.png when set (docs/screenshots)."""
     import os
-    from datetime import date
     from pathlib import Path
 
     window, page = county_demo_page("重点任务台账")

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from desktop.core.errors import DatabaseError, NotInitialisedError, RoleError, SchemaTooNewError, ValidationError
-from desktop.storage import db as dbmod
 from desktop.storage.db import Store, list_migrations, schema_version
 from desktop.storage.paths import DataDir
 from desktop.storage.reference import load_reference

@@ -25,7 +25,6 @@ from desktop.exchange.package_format import (
 )
 from desktop.exchange.package_tables import COUNTY_SPECS, MUNICIPAL_SPECS, Spec, read_rows
 from desktop.storage.db import Store, exchange_schema_version, now_iso
-from desktop.storage.reference import CITY_CODE
 
 
 @dataclass

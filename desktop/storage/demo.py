@@ -16,7 +16,7 @@ from desktop.core.periods import Period
 from desktop.storage import demo_vocab as V
 from desktop.storage.db import Store
 from desktop.storage.demo_ledgers import COLUMNS, LedgerMaker, Month, Sink, UnitLedgers, month_key, stamp
-from desktop.storage.reference import CITY_CODE, unit_codes
+from desktop.storage.reference import unit_codes
 
 SCALES = ("county", "city", "stress")
 STRESS_FACTOR = 5

@@ -340,7 +340,7 @@ class LedgerPage(QWidget):
     def _saved(self, record_id: int) -> None:
         self.model.refresh()
         self._after_query(record_id)
-        self.status.setText(f"已保存（可按 Ctrl+Z 撤销）")
+        self.status.setText("已保存（可按 Ctrl+Z 撤销）")
         self.ctx.notify(self.kind.table)
 
     def delete_selected(self) -> bool:
