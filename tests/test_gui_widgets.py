@@ -60,6 +60,11 @@ def test_text_table_measures_paints_and_copies(qtbot):
     qtbot.mouseClick(table, Qt.MouseButton.LeftButton)
     qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == table.to_text()
+    QApplication.clipboard().clear()
+    [copy] = table.context_menu().actions()                 # the right-click menu does the same
+    assert copy.text().startswith("复制表格")
+    copy.trigger()
+    assert QApplication.clipboard().text() == table.to_text()
 
 
 def test_home_widgets_do_not_build_the_qt_namespace():

@@ -83,12 +83,15 @@ class TextTable(QWidget):
             return
         super().keyPressEvent(event)
 
-    def contextMenuEvent(self, event) -> None:  # noqa: N802 — Qt override
+    def context_menu(self):  # noqa: ANN201 — a QMenu, imported on use
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
         menu.addAction("复制表格（可粘贴到Excel/WPS）", self.copy_to_clipboard)
-        menu.exec(event.globalPos())
+        return menu
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 — Qt override
+        self.context_menu().exec(event.globalPos())
 
     # -- geometry -----------------------------------------------------------------------------------
     def _bold(self) -> QFont:
