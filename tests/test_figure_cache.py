@@ -35,12 +35,12 @@ def store(county_store):
 
 def counting_engine(monkeypatch) -> list[int]:
     calls: list[int] = []
-    real = figures.plan_figures
+    real = figures.plan_figures_and_series
 
     def spy(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
-    monkeypatch.setattr(figures, "plan_figures", spy)
+    monkeypatch.setattr(figures, "plan_figures_and_series", spy)
     return calls
 
 
@@ -142,7 +142,7 @@ def test_other_program_or_changed_engine_recomputes(store, monkeypatch):
 
 
 def test_write_during_computation_is_not_cached(store, monkeypatch):
-    real = figures.plan_figures
+    real = figures.plan_figures_and_series
 
     def busy_clerk(*args, **kwargs):   # another connection commits while the figures are computed
         other = sqlite3.connect(store.data_dir.db_path)
@@ -150,7 +150,7 @@ def test_write_during_computation_is_not_cached(store, monkeypatch):
         other.commit()
         other.close()
         return real(*args, **kwargs)
-    monkeypatch.setattr(figures, "plan_figures", busy_clerk)
+    monkeypatch.setattr(figures, "plan_figures_and_series", busy_clerk)
     load_home_data(store, UNIT, TODAY)
     assert store.scalar("SELECT count(*) FROM figure_cache") == 0
 

@@ -9,7 +9,9 @@ import pytest
 from desktop.core.credit import make_valid
 from desktop.core.periods import Period
 from desktop.storage.db import new_uid, now_iso
-from desktop.storage.figures import figures_by_unit, milestone_results, monthly_series, plan_figures
+from desktop.storage.figures import (
+    figures_by_unit, milestone_results, monthly_series, plan_figures, plan_figures_and_series,
+)
 
 U = "411323"
 TODAY = date(2026, 12, 3)
@@ -121,3 +123,18 @@ def test_monthly_series(small):
     s = monthly_series(small, "VOLUME", U, "2025-01", "2025-03")
     assert s == [("2025-01", 1_500_000), ("2025-02", 13_000_000), ("2025-03", 0)]
     assert monthly_series(small, "EXPORT.9710", None, "2025Q1", "2025Q1")[1] == ("2025-02", 10_000_000)
+
+
+def test_series_taken_with_the_figures_equal_monthly_series(small):
+    """The home page reads figures and chart from one load of the values (a typed 合计 of
+    2025-02 is in the small data set and must be skipped by both)."""
+    small.conn.execute("INSERT INTO indicator_value(unit_code, period, indicator_code, category, value, updated_at)"
+                       " VALUES (?, '2025-02', 'CBEC_EXPORT', 'TOTAL', 99000000, ?)", (U, now_iso()))
+    spans = ((Period.parse("2025-01"), Period.parse("2025-03")), (Period.parse("2024-01"), Period.parse("2024-12")))
+    for unit in (U, None):
+        for key in ("VOLUME", "EXPORT", "EXPORT.9710", "IMPORT"):
+            figs, series = plan_figures_and_series(small, "2025-03", unit, key=key, spans=spans,
+                                                   today=date(2025, 4, 2))
+            assert series == [monthly_series(small, key, unit, a, b) for a, b in spans]
+            assert figs == plan_figures(small, "2025-03", unit, today=date(2025, 4, 2))
+    assert series[0][1] == ("2025-02", 500_000)  # IMPORT 1210 of February

@@ -148,7 +148,7 @@ def test_closing_the_window_caches_figures_changed_in_the_session(qtbot, county_
                               " ON c.generation = g.generation") == 0
     window.close()
     calls = []
-    monkeypatch.setattr(figures, "plan_figures", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(figures, "plan_figures_and_series", lambda *a, **k: calls.append(1))
     unit_data = load_home_data(county_data, "411323", date(2026, 12, 3))   # "the next start"
     assert calls == [] and unit_data.figures.row("EXPORT").ytd_last_year == 11 * (800_000 + 50_000)
     assert figure_cache.generation(county_data) == county_data.scalar("SELECT generation FROM figure_cache")

@@ -395,11 +395,19 @@ def _unit_meta(store: Store, unit: str | None) -> tuple[str, str, str | None]:
 def plan_figures(store: Store, period: Period | str, unit_code: str | None = None, *,
                  today: date | None = None) -> Figures:
     """Every plan indicator for one unit (or the city) and one period."""
+    return plan_figures_and_series(store, period, unit_code, today=today)[0]
+
+
+def plan_figures_and_series(store: Store, period: Period | str, unit_code: str | None = None, *,
+                            today: date | None = None, key: str = "VOLUME",
+                            spans: tuple[tuple[Period, Period], ...] = ()) -> tuple[Figures, list[list[tuple[str, int]]]]:
+    """plan_figures, and for each (first, last) month span the monthly totals of flow row `key`
+    (as monthly_series gives them), taken from the values already read for the figures."""
     period = Period.parse(period)
     unit = None if unit_code in (None, CITY_CODE) else unit_code
     plan = plan_for_year(store, period.year)
     start = plan.start_year if plan else DEFAULT_START_YEAR
-    since = min(start, period.year - 1)
+    since = min(start, period.year - 1, *(first.year for first, _ in spans))
     sums = _load_sums(store, since, unit).get("*", {})
     flows = _flow_rows(sums, _frequencies(store), period, start)
     profile = LedgerProfile(store, unit)
@@ -409,7 +417,8 @@ def plan_figures(store: Store, period: Period | str, unit_code: str | None = Non
     code, name, pilot = _unit_meta(store, unit)
     rows = _assemble(flows, stocks, _targets(store, plan, code), period.year)
     milestones = milestone_results(store, unit, today=today, _profile=profile, _loaded=(since, sums))
-    return Figures(code, name, period, plan, rows, milestones, pilot)
+    series = [_series_from_sums(sums, key, first, last) for first, last in spans]
+    return Figures(code, name, period, plan, rows, milestones, pilot), series
 
 
 def figures_by_unit(store: Store, period: Period | str, *, today: date | None = None) -> dict[str, Figures]:
@@ -435,11 +444,15 @@ def figures_by_unit(store: Store, period: Period | str, *, today: date | None = 
     return out
 
 
+def _sources(key: str) -> list[tuple[str, str | None]]:
+    return next(d[4] for d in _FLOW_DEFS if d[0] == key)
+
+
 def monthly_series(store: Store, key: str, unit_code: str | None, start: Period | str,
                    end: Period | str) -> list[tuple[str, int]]:
     """Monthly totals of a flow row (VOLUME, EXPORT, EXPORT.9610 …) from start to end."""
     start, end = Period.parse(start), Period.parse(end)
-    sources = next(d[4] for d in _FLOW_DEFS if d[0] == key)
+    sources = _sources(key)
     unit = None if unit_code in (None, CITY_CODE) else unit_code
     where, params = _unit_filter(unit)
     first, last = str(Period.month(start.year, start.first_month)), str(Period.month(end.year, end.last_month))
@@ -449,6 +462,14 @@ def monthly_series(store: Store, key: str, unit_code: str | None, start: Period 
         f"SELECT period, SUM(value) FROM indicator_value WHERE period BETWEEN ? AND ? AND length(period) = 7"
         f" AND category != 'TOTAL' AND ({conds}){where} GROUP BY period", (first, last, *args, *params)))
     return [(str(p), got.get(str(p), 0)) for p in month_range(Period.parse(first), Period.parse(last))]
+
+
+def _series_from_sums(sums: _Sums, key: str, start: Period, end: Period) -> list[tuple[str, int]]:
+    """monthly_series from values already loaded by _load_sums (which skips TOTAL as it does)."""
+    sources = _sources(key)
+    picked = [per for (ind, cat), per in sums.items() if any(i == ind and c in (None, cat) for i, c in sources)]
+    months = month_range(Period.month(start.year, start.first_month), Period.month(end.year, end.last_month))
+    return [(str(m), sum(per.get(str(m), 0) for per in picked)) for m in months]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,16 +26,16 @@ class HomeData(NamedTuple):
 def load_home_data(store, unit_code: str | None, today: date | None = None, *, use_cache: bool = True) -> HomeData:
     """Everything the home page shows, for the current year up to the last full month."""
     from desktop.storage import figure_cache
-    from desktop.storage.figures import Figures, monthly_series, plan_figures
+    from desktop.storage.figures import Figures, plan_figures_and_series
 
     period = Period.last_full_month(today)
     unit = None if unit_code in (None, CITY_CODE) else unit_code
 
     def compute() -> HomeData:
-        figs = plan_figures(store, period, unit, today=today)
         y = period.year
-        this_year = monthly_series(store, "VOLUME", unit, Period.month(y, 1), period)
-        last_year = monthly_series(store, "VOLUME", unit, Period.month(y - 1, 1), Period.month(y - 1, 12))
+        figs, (this_year, last_year) = plan_figures_and_series(
+            store, period, unit, today=today, key="VOLUME",
+            spans=((Period.month(y, 1), period), (Period.month(y - 1, 1), Period.month(y - 1, 12))))
         return HomeData(figs, "亿元" if unit is None else "万元", this_year, last_year, unit, today)
 
     def encode(d: HomeData) -> dict:
