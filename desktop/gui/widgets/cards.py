@@ -84,8 +84,11 @@ class FigureCard(QWidget):
         return rect.height()
 
     def _heights(self, width: int) -> tuple[int, int, int]:
-        fm = QFontMetrics(self.font())
-        return fm.height(), QFontMetrics(self._value_font()).height(), self._detail_height(width - 2 * MARGIN_X)
+        """Title, value and detail heights at `width` — measured once for layout and painting."""
+        def compute() -> tuple[int, int, int]:
+            fm = QFontMetrics(self.font())
+            return fm.height(), QFontMetrics(self._value_font()).height(), self._detail_height(width - 2 * MARGIN_X)
+        return self._remembered(("heights", width), compute)
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 — Qt override
         return True
